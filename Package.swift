@@ -1,0 +1,29 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One binary, three floors: Appliance → Pipeline → Storage → CSQLite, and Pipeline → CCurl.
+// No package dependencies: only the toolchain and the system libraries libsqlite3 and libcurl.
+let package = Package(
+    name: "tradewizard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tradewizard", targets: ["Appliance"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+        .target(name: "Storage", dependencies: ["CSQLite"]),
+        .target(name: "Pipeline", dependencies: ["Storage", "CCurl"]),
+        .executableTarget(name: "Appliance", dependencies: ["Pipeline", "Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Pipeline", "Storage"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

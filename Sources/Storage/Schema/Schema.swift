@@ -1,0 +1,11 @@
+/// The appliance's schema history. Append new migrations; never edit an applied one.
+public enum Schema {
+    /// Every migration, oldest first.
+    public static let migrations: [Migration] = [
+        SchemaV1.migration,
+        SchemaV2.migration,
+    ]
+
+    /// The newest schema version this binary writes.
+    public static var latestVersion: Int { migrations.count }
+}

@@ -1,0 +1,12 @@
+extension Database {
+    /// Markets (`markets`).
+    public var markets: MarketStore { MarketStore(database: self, now: clock.now()) }
+    /// Recommendations (`recommendations`).
+    public var recommendations: RecommendationStore { RecommendationStore(database: self, now: clock.now()) }
+    /// Agent signals (`agent_signals`).
+    public var agentSignals: AgentSignalStore { AgentSignalStore(database: self, now: clock.now()) }
+    /// Analysis history (`analysis_history`).
+    public var analysisHistory: AnalysisHistoryStore { AnalysisHistoryStore(database: self, now: clock.now()) }
+    /// Scheduler job runs (`job_runs`).
+    public var jobRuns: JobRunStore { JobRunStore(database: self, now: clock.now()) }
+}
