@@ -18,9 +18,10 @@ let package = Package(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "Pipeline", dependencies: ["Storage", "CCurl"]),
-        .executableTarget(name: "Appliance", dependencies: ["Pipeline", "Storage"]),
+        .executableTarget(name: "Appliance", dependencies: ["Pipeline", "Storage", "CLinux"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Pipeline", "Storage"]),

@@ -43,6 +43,12 @@ public struct BackupVerification: Codable, Sendable {
     public var verifiedAt: String
     /// Every problem found; empty means the backup is good.
     public var problems: [String]
+
+    public init(file: String, verifiedAt: String, problems: [String]) {
+        self.file = file
+        self.verifiedAt = verifiedAt
+        self.problems = problems
+    }
     /// True when no problem was found.
     public var isValid: Bool { problems.isEmpty }
 }

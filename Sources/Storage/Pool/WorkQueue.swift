@@ -63,8 +63,8 @@ final class WorkQueue<Job>: @unchecked Sendable {
     }
 }
 
-/// Starts a joinable OS thread running `body`.
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+/// Starts a joinable OS thread (1 MiB stack) running `body`; join it with `pthread_join`.
+public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     let context = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()

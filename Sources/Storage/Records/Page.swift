@@ -3,6 +3,11 @@ public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     /// Pass back as `PageRequest.cursor` for the next page; nil on the last page.
     public var nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
 }
 
 extension Page: Encodable where Item: Encodable {}

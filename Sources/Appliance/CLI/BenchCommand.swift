@@ -1,0 +1,68 @@
+import FoundationEssentials
+import Glibc
+import Storage
+
+/// `tradewizard bench storage|http`.
+enum BenchCommand: Command {
+    static let name = "bench"
+    static let summary = "Run a benchmark: storage (durable commits, group commit, backup) or http (GET /health under wrk)"
+    static let usage = "tradewizard bench <storage|http> [--seconds N] [--connections N] [--json]"
+    static let options = [
+        OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
+        OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections for http (default 64)"),
+        OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
+    ]
+    static let usesConfiguration = false
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
+        guard arguments.positionals.count == 1, let kind = arguments.positionals.first else {
+            context.console.error("usage: \(usage)")
+            return .usage
+        }
+        let seconds = arguments.options["--seconds"].flatMap(Double.init)
+        if arguments.options["--seconds"] != nil && (seconds == nil || seconds! <= 0) {
+            context.console.error("--seconds must be a positive number")
+            return .usage
+        }
+        let directory = makeTemporaryDirectory()
+        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            switch kind {
+            case "storage":
+                let report = try await StorageBenchmark.run(directory: directory, secondsPerMeasurement: seconds ?? 2) { context.console.error("… \($0)") }
+                if arguments.has("--json") { context.console.printJSON(report) } else { printStorage(report, context.console) }
+            case "http":
+                guard let connections = Int(arguments.options["--connections"] ?? "64"), connections > 0 else {
+                    context.console.error("--connections must be a positive whole number")
+                    return .usage
+                }
+                let report = try await HTTPBenchmark.run(directory: directory, seconds: seconds ?? 10, connections: connections) {
+                    context.console.error("… \($0)")
+                }
+                if arguments.has("--json") { context.console.printJSON(report) } else { HTTPBenchmark.print(report, context.console) }
+            default:
+                context.console.error("unknown benchmark \(kind); choose storage or http")
+                return .usage
+            }
+            return .ok
+        } catch {
+            context.console.error("benchmark failed: \(error)")
+            return .failure
+        }
+    }
+
+    static func printStorage(_ report: StorageBenchmark.Report, _ console: Console) {
+        console.print("single writer, synchronous=FULL: \(Int(report.singleWriterCommitsPerSecond)) durable commits/s")
+        for result in report.groupCommit {
+            console.print("group commit, \(result.writers) writers: \(Int(result.rowsPerSecond)) rows/s, p50 \(round2(result.p50Milliseconds)) ms, p99 \(round2(result.p99Milliseconds)) ms, \(round2(result.rowsPerTransaction)) rows/transaction")
+        }
+        console.print("backup: \(round2(report.backupSecondsPer100MB)) s per 100 MB (measured on \(report.backupMegabytes) MB)")
+    }
+
+    static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    static func makeTemporaryDirectory() -> String {
+        var template = Array("/tmp/tradewizard-bench-XXXXXX".utf8CString)
+        return mkdtemp(&template).map { String(cString: $0) } ?? "/tmp"
+    }
+}

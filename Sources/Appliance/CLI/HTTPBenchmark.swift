@@ -1,0 +1,97 @@
+import FoundationEssentials
+import Glibc
+import Storage
+
+/// Starts `tradewizard serve` as a child process on a temporary data directory and measures it:
+/// cold start to `/readyz`, idle RSS, then `GET /health` under `wrk` (keep-alive connections),
+/// peak RSS, and the time a SIGTERM takes to stop it.
+enum HTTPBenchmark {
+    struct Report: Encodable {
+        var coldStartMilliseconds: Double
+        var idleResidentBytes: Int
+        var connections: Int
+        var seconds: Double
+        var requestsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+        var peakResidentBytes: Int
+        var stopMilliseconds: Double
+        var exitStatus: Int32
+    }
+
+    static func run(directory: String, seconds: Double, connections: Int, progress: (String) -> Void) async throws -> Report {
+        guard let wrk = Subprocess.which("wrk") else {
+            throw StorageError(.notFound, "wrk is not installed (apt-get install wrk)")
+        }
+        progress("starting tradewizard serve")
+        let start = MonotonicInstant.now()
+        let server = try Subprocess(arguments: [Subprocess.currentExecutable, "serve", "--data-dir", directory + "/data", "--port", "0",
+                                                "--log-level", "info", "--log-format", "json", "--env-file", "/dev/null"])
+        var port: Int?
+        while port == nil, let line = server.readLine() {
+            if line.contains("\"msg\":\"tradewizard ready\""), let range = line.split(separator: ",").first(where: { $0.hasPrefix("\"port\":") }) {
+                port = Int(range.dropFirst(8).filter(\.isNumber))
+            }
+        }
+        guard let port else { throw StorageError(.io, "the server did not report its port") }
+        let client = LoopbackHTTPClient(host: "127.0.0.1", port: port)
+        while (try? await client.send(method: "GET", path: "/readyz"))?.status != 200 {
+            guard start.secondsElapsed() < 10 else { throw StorageError(.io, "the server did not become ready in 10 s") }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        let coldStart = start.secondsElapsed() * 1000
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let idle = residentBytes(pid: server.pid, field: "VmRSS:")
+        progress("wrk: \(connections) connections for \(Int(seconds)) s against GET /health")
+        let load = try Subprocess(arguments: [wrk, "-t2", "-c\(connections)", "-d\(Int(seconds))s", "--latency", "http://127.0.0.1:\(port)/health"])
+        let output = load.readAll()
+        load.wait()
+        let peak = residentBytes(pid: server.pid, field: "VmHWM:")
+        let stopStart = MonotonicInstant.now()
+        server.signal(SIGTERM)
+        _ = server.readAll()
+        let status = server.wait()
+        return Report(coldStartMilliseconds: coldStart, idleResidentBytes: idle, connections: connections, seconds: seconds,
+                      requestsPerSecond: parseRate(output), p50Milliseconds: parseLatency(output, "50%"),
+                      p99Milliseconds: parseLatency(output, "99%"), peakResidentBytes: peak,
+                      stopMilliseconds: stopStart.secondsElapsed() * 1000, exitStatus: status)
+    }
+
+    static func print(_ report: Report, _ console: Console) {
+        console.print("cold start to /readyz: \(Int(report.coldStartMilliseconds)) ms")
+        console.print("idle RSS: \(formatBytes(Int64(report.idleResidentBytes)))")
+        console.print("GET /health, \(report.connections) keep-alive connections: \(Int(report.requestsPerSecond)) requests/s, p50 \(report.p50Milliseconds) ms, p99 \(report.p99Milliseconds) ms")
+        console.print("peak RSS under load: \(formatBytes(Int64(report.peakResidentBytes)))")
+        console.print("SIGTERM to exit: \(Int(report.stopMilliseconds)) ms (exit status \(report.exitStatus))")
+    }
+
+    static func residentBytes(pid: pid_t, field: String) -> Int {
+        guard let data = try? FileSystem.read("/proc/\(pid)/status") else { return 0 }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
+            return (Int(line.filter(\.isNumber)) ?? 0) * 1024
+        }
+        return 0
+    }
+
+    /// `Requests/sec:  12345.67` from wrk's output.
+    static func parseRate(_ output: String) -> Double {
+        for line in output.split(separator: "\n") where line.hasPrefix("Requests/sec:") {
+            return Double(line.dropFirst(13).trimmed()) ?? 0
+        }
+        return 0
+    }
+
+    /// A latency percentile line (`    99%  1.23ms`) in milliseconds.
+    static func parseLatency(_ output: String, _ label: String) -> Double {
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0] == label else { continue }
+            let value = String(parts[1])
+            let units: [(String, Double)] = [("us", 0.001), ("ms", 1), ("s", 1000)]
+            for (suffix, factor) in units where value.hasSuffix(suffix) {
+                return (Double(value.dropLast(suffix.count)) ?? 0) * factor
+            }
+        }
+        return 0
+    }
+}

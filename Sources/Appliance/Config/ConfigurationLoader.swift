@@ -1,0 +1,166 @@
+import FoundationEssentials
+import Glibc
+import Storage
+
+/// Builds a `Configuration` from the environment, a `.env` file and flags.
+enum ConfigurationLoader {
+    /// Loads and validates. `flags` maps setting keys to flag values (already parsed).
+    /// Reads the `.env` file named by the flag, environment or default (`.env` in the working
+    /// directory); a missing default file is fine, a missing named one is a problem.
+    static func load(environment: [String: String], flags: [String: String]) -> LoadedConfiguration {
+        var problems: [String] = []
+        var warnings: [String] = []
+
+        let envFileKey = "TRADEWIZARD_ENV_FILE"
+        let envFilePath = flags[envFileKey] ?? environment[envFileKey] ?? ".env"
+        let envFileNamed = flags[envFileKey] != nil || environment[envFileKey] != nil
+        var dotEnv: [String: String] = [:]
+        if FileSystem.exists(envFilePath) {
+            if let data = try? FileSystem.read(envFilePath) {
+                let parsed = DotEnv.parse(String(decoding: data, as: UTF8.self))
+                dotEnv = parsed.values
+                problems += parsed.problems.map { "\(envFilePath): \($0)" }
+                var info = stat()
+                if stat(envFilePath, &info) == 0, info.st_mode & 0o077 != 0 {
+                    warnings.append("\(envFilePath) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(envFilePath)")
+                }
+            } else {
+                problems.append("\(envFilePath): cannot be read")
+            }
+        } else if envFileNamed {
+            problems.append("\(envFileKey): \(envFilePath) does not exist")
+        }
+
+        var raw: [String: (String, SettingSource)] = [:]
+        for setting in Setting.all {
+            if let value = setting.defaultValue { raw[setting.key] = (value, .defaultValue) }
+            if let value = environment[setting.key], !value.isEmpty { raw[setting.key] = (value, .environment) }
+            if let value = dotEnv[setting.key], !value.isEmpty { raw[setting.key] = (value, .dotEnv) }
+            if let value = flags[setting.key] { raw[setting.key] = (value, .flag) }
+        }
+        let known = Set(Setting.all.map(\.key))
+        for key in Set(environment.keys).union(dotEnv.keys).sorted() where key.hasPrefix("TRADEWIZARD_") && !known.contains(key) {
+            let hint = closestKey(to: key).map { " (did you mean \($0)?)" } ?? ""
+            warnings.append("unknown variable \(key)\(hint)")
+        }
+
+        var values: [String: String] = [:]
+        for setting in Setting.all {
+            guard let (value, _) = raw[setting.key] else { continue }
+            if let problem = validate(value, for: setting) {
+                problems.append("\(setting.key): \(problem)")
+            } else {
+                values[setting.key] = value
+            }
+        }
+        let effective = Setting.all.map { setting -> (key: String, value: String, source: SettingSource) in
+            guard let (value, source) = raw[setting.key] else { return (setting.key, "(not set)", .defaultValue) }
+            return (setting.key, setting.isSecret ? "(set, \(value.count) characters)" : value, source)
+        }
+        guard problems.isEmpty else {
+            return LoadedConfiguration(configuration: nil, problems: problems, warnings: warnings, effective: effective)
+        }
+        let configuration = build(values)
+        return LoadedConfiguration(configuration: configuration, problems: [], warnings: warnings, effective: effective)
+    }
+
+    /// A problem with `value`, or nil when it is valid for the setting.
+    static func validate(_ value: String, for setting: Setting) -> String? {
+        switch setting.kind {
+        case .integer(let range):
+            guard let number = Int(value), range.contains(number) else {
+                return "expected a whole number from \(range.lowerBound) to \(range.upperBound)"
+            }
+        case .decimal(let range):
+            guard let number = Double(value), number.isFinite, range.contains(number) else {
+                return "expected a number from \(range.lowerBound) to \(range.upperBound)"
+            }
+        case .boolean:
+            guard parseBool(value) != nil else { return "expected true or false" }
+        case .text, .path:
+            guard !value.contains("\0") else { return "must not contain NUL" }
+        case .url:
+            guard value.hasPrefix("https://") || value.hasPrefix("http://"), value.count > 8 else {
+                return "expected an http:// or https:// URL"
+            }
+        case .secret(let minimum):
+            guard value.count >= minimum else { return "too short (at least \(minimum) characters)" }
+            guard !value.contains(where: { $0.isWhitespace }) else { return "must not contain spaces" }
+        case .choice(let options):
+            guard options.contains(value.lowercased()) else { return "expected one of \(options.joined(separator: ", "))" }
+        case .timeOfDay:
+            guard parseTimeOfDay(value) != nil else { return "expected HH:MM (UTC), 00:00 to 23:59" }
+        }
+        return nil
+    }
+
+    static func parseBool(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: return nil
+        }
+    }
+
+    /// Minutes after midnight for `HH:MM`.
+    static func parseTimeOfDay(_ value: String) -> Int? {
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              let hours = Int(parts[0]), let minutes = Int(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes) else { return nil }
+        return hours * 60 + minutes
+    }
+
+    private static func build(_ values: [String: String]) -> Configuration {
+        func text(_ key: String) -> String? { values[key] }
+        func int(_ key: String) -> Int { Int(values[key]!)! }
+        func double(_ key: String) -> Double { Double(values[key]!)! }
+        func bool(_ key: String) -> Bool { parseBool(values[key]!)! }
+        return Configuration(
+            dataDirectory: DataDirectory(path: text("TRADEWIZARD_DATA_DIR")!),
+            bindAddress: text("TRADEWIZARD_BIND")!,
+            port: int("HEALTH_CHECK_PORT"),
+            adminToken: text("TRADEWIZARD_ADMIN_TOKEN"),
+            logLevel: LogLevel(name: text("LOG_LEVEL")!)!,
+            logFormat: Logger.Format(rawValue: text("LOG_FORMAT")!.lowercased())!,
+            analysisIntervalHours: double("ANALYSIS_INTERVAL_HOURS"),
+            updateIntervalHours: double("UPDATE_INTERVAL_HOURS"),
+            maxMarketsPerCycle: int("MAX_MARKETS_PER_CYCLE"),
+            enableManualTriggers: bool("ENABLE_MANUAL_TRIGGERS"),
+            gammaAPIURL: text("POLYMARKET_GAMMA_API_URL")!,
+            clobAPIURL: text("POLYMARKET_CLOB_API_URL")!,
+            openAIKey: text("OPENAI_API_KEY"),
+            anthropicKey: text("ANTHROPIC_API_KEY"),
+            googleKey: text("GOOGLE_API_KEY"),
+            llmSingleProvider: text("LLM_SINGLE_PROVIDER")?.lowercased(),
+            webhookSecret: text("WEBHOOK_SECRET"),
+            offline: bool("TRADEWIZARD_OFFLINE"),
+            backupMinuteOfDay: parseTimeOfDay(text("TRADEWIZARD_BACKUP_AT")!)!,
+            backupKeepDaily: int("TRADEWIZARD_BACKUP_KEEP_DAILY"),
+            backupKeepWeekly: int("TRADEWIZARD_BACKUP_KEEP_WEEKLY"),
+            synchronous: text("TRADEWIZARD_SYNCHRONOUS")!.lowercased() == "normal" ? .normal : .full,
+            maxBodyBytes: int("TRADEWIZARD_MAX_BODY_BYTES"),
+            maxConnections: int("TRADEWIZARD_MAX_CONNECTIONS"),
+            httpThreads: int("TRADEWIZARD_HTTP_THREADS"),
+            shutdownSeconds: double("TRADEWIZARD_SHUTDOWN_SECONDS"),
+            walMaintenanceMinutes: double("TRADEWIZARD_WAL_MAINTENANCE_MINUTES"))
+    }
+
+    /// The known key within edit distance 3 of `key`, for typo hints.
+    static func closestKey(to key: String) -> String? {
+        let candidates = Setting.all.map(\.key).filter { $0.hasPrefix("TRADEWIZARD_") }
+        let scored = candidates.map { ($0, editDistance(Array(key), Array($0))) }.min { $0.1 < $1.1 }
+        return scored.flatMap { $0.1 <= 3 ? $0.0 : nil }
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, cb) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,92 @@
+/// One configuration setting: its environment name, optional flag, default and meaning.
+/// The table in `Setting.all` is the single source for loading, validation, `config check`
+/// and the README's configuration reference.
+struct Setting: Sendable {
+    enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        case decimal(ClosedRange<Double>)
+        case boolean
+        case text
+        case url
+        case secret(minimumLength: Int)
+        case choice([String])
+        case timeOfDay
+        case path
+    }
+
+    let key: String
+    let flag: String?
+    let defaultValue: String?
+    let kind: Kind
+    let summary: String
+
+    var isBoolean: Bool {
+        if case .boolean = kind { return true }
+        return false
+    }
+
+    var isSecret: Bool {
+        if case .secret = kind { return true }
+        return false
+    }
+}
+
+extension Setting {
+    static let all: [Setting] = [
+        Setting(key: "TRADEWIZARD_DATA_DIR", flag: "--data-dir", defaultValue: "./data", kind: .path,
+                summary: "Data directory: database, backups, lock (created 0700)"),
+        Setting(key: "TRADEWIZARD_BIND", flag: "--bind", defaultValue: "127.0.0.1", kind: .text,
+                summary: "Address the HTTP server listens on"),
+        Setting(key: "HEALTH_CHECK_PORT", flag: "--port", defaultValue: "3000", kind: .integer(0...65_535),
+                summary: "HTTP port (0 picks a free port and logs it)"),
+        Setting(key: "TRADEWIZARD_ADMIN_TOKEN", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
+                summary: "Bearer token for admin routes; without it admin routes answer loopback only"),
+        Setting(key: "LOG_LEVEL", flag: "--log-level", defaultValue: "info",
+                kind: .choice(LogLevel.allCases.map { "\($0)" }), summary: "Lowest level logged"),
+        Setting(key: "LOG_FORMAT", flag: "--log-format", defaultValue: "json", kind: .choice(["json", "text"]),
+                summary: "One JSON object per line, or plain text"),
+        Setting(key: "ANALYSIS_INTERVAL_HOURS", flag: nil, defaultValue: "24", kind: .decimal(0.01...8_760),
+                summary: "Hours between analysis cycles"),
+        Setting(key: "UPDATE_INTERVAL_HOURS", flag: nil, defaultValue: "24", kind: .decimal(0.01...8_760),
+                summary: "A market analysed within this many hours is not analysed again"),
+        Setting(key: "MAX_MARKETS_PER_CYCLE", flag: nil, defaultValue: "3", kind: .integer(1...1_000),
+                summary: "Markets analysed per cycle"),
+        Setting(key: "ENABLE_MANUAL_TRIGGERS", flag: nil, defaultValue: "true", kind: .boolean,
+                summary: "Allow POST /trigger and `tradewizard trigger`"),
+        Setting(key: "POLYMARKET_GAMMA_API_URL", flag: nil, defaultValue: "https://gamma-api.polymarket.com", kind: .url,
+                summary: "Polymarket Gamma API"),
+        Setting(key: "POLYMARKET_CLOB_API_URL", flag: nil, defaultValue: "https://clob.polymarket.com", kind: .url,
+                summary: "Polymarket CLOB API"),
+        Setting(key: "OPENAI_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8), summary: "OpenAI key"),
+        Setting(key: "ANTHROPIC_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8), summary: "Anthropic key"),
+        Setting(key: "GOOGLE_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8), summary: "Google Gemini key"),
+        Setting(key: "LLM_SINGLE_PROVIDER", flag: nil, defaultValue: nil, kind: .choice(["openai", "anthropic", "google"]),
+                summary: "Use only this LLM provider"),
+        Setting(key: "WEBHOOK_SECRET", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
+                summary: "HMAC-SHA256 key for signed webhooks"),
+        Setting(key: "TRADEWIZARD_OFFLINE", flag: "--offline", defaultValue: "false", kind: .boolean,
+                summary: "Use the bundled market fixtures instead of Polymarket"),
+        Setting(key: "TRADEWIZARD_BACKUP_AT", flag: nil, defaultValue: "02:00", kind: .timeOfDay,
+                summary: "Daily backup time, HH:MM UTC"),
+        Setting(key: "TRADEWIZARD_BACKUP_KEEP_DAILY", flag: nil, defaultValue: "7", kind: .integer(1...365),
+                summary: "Daily backups kept"),
+        Setting(key: "TRADEWIZARD_BACKUP_KEEP_WEEKLY", flag: nil, defaultValue: "4", kind: .integer(0...520),
+                summary: "Weekly backups kept"),
+        Setting(key: "TRADEWIZARD_SYNCHRONOUS", flag: nil, defaultValue: "full", kind: .choice(["full", "normal"]),
+                summary: "SQLite synchronous mode; full survives power loss"),
+        Setting(key: "TRADEWIZARD_MAX_BODY_BYTES", flag: nil, defaultValue: "1048576", kind: .integer(1_024...67_108_864),
+                summary: "Largest request body accepted (413 above)"),
+        Setting(key: "TRADEWIZARD_MAX_CONNECTIONS", flag: nil, defaultValue: "512", kind: .integer(1...65_536),
+                summary: "Open HTTP connections at most"),
+        Setting(key: "TRADEWIZARD_HTTP_THREADS", flag: nil, defaultValue: "0", kind: .integer(0...64),
+                summary: "HTTP event-loop threads (0 = one per core)"),
+        Setting(key: "TRADEWIZARD_SHUTDOWN_SECONDS", flag: nil, defaultValue: "10", kind: .decimal(0...300),
+                summary: "Deadline for in-flight work at shutdown"),
+        Setting(key: "TRADEWIZARD_WAL_MAINTENANCE_MINUTES", flag: nil, defaultValue: "15", kind: .decimal(1...1_440),
+                summary: "Minutes between WAL checkpoints and PRAGMA optimize"),
+        Setting(key: "TRADEWIZARD_ENV_FILE", flag: "--env-file", defaultValue: ".env", kind: .path,
+                summary: "The .env file read at start (if present)"),
+    ]
+
+    static func named(_ key: String) -> Setting? { all.first { $0.key == key } }
+}

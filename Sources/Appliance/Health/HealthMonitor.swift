@@ -1,0 +1,109 @@
+import FoundationEssentials
+import Glibc
+import Storage
+import Synchronization
+
+/// Component states, refreshed in the background so `/health` itself costs nothing.
+public struct HealthSnapshot: Sendable, Codable {
+    public enum Status: String, Sendable, Codable { case healthy, degraded, unhealthy }
+
+    public var status: Status = .healthy
+    public var reasons: [String] = []
+    public var checkedAt: Date = Date(timeIntervalSince1970: 0)
+    public var databaseWritable = false
+    public var databaseLatencyMilliseconds = 0.0
+    public var walBytes: Int64 = 0
+    public var freeDiskBytes: Int64 = 0
+    public var databaseBytes: Int64 = 0
+    public var lastBackupFile: String?
+    public var lastBackupAt: Date?
+    public var lastBackupAgeSeconds: Double?
+    public var lastBackupVerified: Bool?
+    public var lastAnalysisAt: Date?
+    public var schedulerTickAgeSeconds: Double?
+    public var nextRuns: [String: Date] = [:]
+    public var lastJobResults: [String: String] = [:]
+}
+
+/// Probes the database, disk, backups and scheduler every few seconds and keeps the latest snapshot.
+///
+/// Policy: unhealthy when the database does not answer a write probe; degraded when free disk is
+/// under 1 GiB or under twice the database, the newest backup is older than 48 hours (or absent
+/// after the first 26 hours of uptime) or failed verification, the scheduler has not ticked for
+/// two minutes, or a job's last run failed.
+public final class HealthMonitor: Sendable {
+    private let database: AppDatabase
+    private let clock: any WallClock
+    private let startedAt: Date
+    private let snapshotState = Mutex(HealthSnapshot())
+    private let schedulerState = Mutex<(tick: Date?, nextRuns: [String: Date], results: [String: String])>((nil, [:], [:]))
+
+    public init(database: AppDatabase, clock: any WallClock, startedAt: Date) {
+        self.database = database
+        self.clock = clock
+        self.startedAt = startedAt
+    }
+
+    /// The latest snapshot.
+    public var snapshot: HealthSnapshot { snapshotState.withLock { $0 } }
+
+    /// Called by the scheduler after each tick.
+    public func schedulerTicked(at date: Date, nextRuns: [String: Date], lastResults: [String: String]) {
+        schedulerState.withLock { $0 = (date, nextRuns, lastResults) }
+    }
+
+    /// Probes everything once and stores the snapshot.
+    @discardableResult
+    public func refresh() async -> HealthSnapshot {
+        var snapshot = HealthSnapshot()
+        let now = clock.now()
+        snapshot.checkedAt = now
+        let directory = database.directory
+        let start = MonotonicInstant.now()
+        do {
+            try await database.pool.write { _ in }  // takes the write lock and commits: the database accepts writes
+            snapshot.databaseWritable = true
+            snapshot.databaseLatencyMilliseconds = start.secondsElapsed() * 1000
+            let (bytes, lastAnalysis) = try await database.pool.read { database -> (Int64, Date?) in
+                let pages: Int64 = try database.scalar("PRAGMA page_count") ?? 0
+                let size: Int64 = try database.scalar("PRAGMA page_size") ?? 4096
+                return (pages * size, try database.analysisHistory.latest()?.createdAt)
+            }
+            snapshot.databaseBytes = bytes
+            snapshot.lastAnalysisAt = lastAnalysis
+        } catch {
+            snapshot.reasons.append("database does not accept writes")
+        }
+        // stat() reads metadata only; it opens no descriptor on the WAL.
+        var info = stat()
+        if stat(directory.databasePath + "-wal", &info) == 0 { snapshot.walBytes = Int64(info.st_size) }
+        snapshot.freeDiskBytes = (try? FileSystem.freeBytes(at: directory.path)) ?? 0
+        if let newest = Backup.list(in: directory.backupsPath).first(where: { $0.manifest?.kind == .regular }) {
+            snapshot.lastBackupFile = newest.file
+            snapshot.lastBackupAt = newest.manifest.flatMap { Timestamp.parse($0.createdAt) }
+            snapshot.lastBackupAgeSeconds = snapshot.lastBackupAt.map { now.timeIntervalSince($0) }
+            snapshot.lastBackupVerified = newest.lastVerification?.isValid
+        }
+        let scheduler = schedulerState.withLock { $0 }
+        snapshot.schedulerTickAgeSeconds = scheduler.tick.map { now.timeIntervalSince($0) }
+        snapshot.nextRuns = scheduler.nextRuns
+        snapshot.lastJobResults = scheduler.results
+
+        var degraded: [String] = []
+        if snapshot.freeDiskBytes < 1 << 30 || snapshot.freeDiskBytes < 2 * snapshot.databaseBytes { degraded.append("low free disk space") }
+        if let age = snapshot.lastBackupAgeSeconds {
+            if age > 48 * 3600 { degraded.append("newest backup is older than 48 hours") }
+        } else if now.timeIntervalSince(startedAt) > 26 * 3600 {
+            degraded.append("no backup yet")
+        }
+        if snapshot.lastBackupVerified == false { degraded.append("newest backup failed verification") }
+        if let age = snapshot.schedulerTickAgeSeconds, age > 120 { degraded.append("scheduler has not ticked for \(Int(age)) s") }
+        for (job, result) in scheduler.results.sorted(by: { $0.key < $1.key }) where result == JobResult.failed.rawValue {
+            degraded.append("last \(job) run failed")
+        }
+        snapshot.status = !snapshot.databaseWritable ? .unhealthy : (degraded.isEmpty ? .healthy : .degraded)
+        snapshot.reasons += degraded
+        snapshotState.withLock { $0 = snapshot }
+        return snapshot
+    }
+}

@@ -1,0 +1,29 @@
+import FoundationEssentials
+import Glibc
+import Storage
+
+/// Figures about this process read from `/proc`.
+enum ProcessResources {
+    /// Resident set size in bytes (0 when `/proc` is unavailable).
+    static func residentBytes() -> Int {
+        guard let data = try? FileSystem.read("/proc/self/statm") else { return 0 }
+        let fields = String(decoding: data, as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Peak resident set size in bytes (VmHWM).
+    static func peakResidentBytes() -> Int {
+        guard let data = try? FileSystem.read("/proc/self/status") else { return 0 }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.filter(\.isNumber)
+            return (Int(digits) ?? 0) * 1024
+        }
+        return 0
+    }
+}
+
+/// The binary's version.
+public enum Version {
+    public static let current = "0.1.0"
+}
