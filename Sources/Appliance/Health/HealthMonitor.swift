@@ -44,8 +44,15 @@ public final class HealthMonitor: Sendable {
         self.startedAt = startedAt
     }
 
-    /// The latest snapshot.
-    public var snapshot: HealthSnapshot { snapshotState.withLock { $0 } }
+    /// The latest snapshot, with the scheduler's state as of now.
+    public var snapshot: HealthSnapshot {
+        var snapshot = snapshotState.withLock { $0 }
+        let scheduler = schedulerState.withLock { $0 }
+        snapshot.schedulerTickAgeSeconds = scheduler.tick.map { clock.now().timeIntervalSince($0) }
+        snapshot.nextRuns = scheduler.nextRuns
+        snapshot.lastJobResults = scheduler.results
+        return snapshot
+    }
 
     /// Called by the scheduler after each tick.
     public func schedulerTicked(at date: Date, nextRuns: [String: Date], lastResults: [String: String]) {

@@ -30,11 +30,51 @@ enum HealthRoutes {
         var components: Components
         var reasons: [String]
         var version: String
+
+        enum CodingKeys: String, CodingKey {
+            case status, timestamp, uptime, lastAnalysis, nextScheduledRun, database, scheduler, quota, components, reasons, version
+        }
+
+        /// Like the original monitor, `lastAnalysis` and `nextScheduledRun` are present as null when unknown.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(status, forKey: .status)
+            try container.encode(timestamp, forKey: .timestamp)
+            try container.encode(uptime, forKey: .uptime)
+            try container.encode(lastAnalysis, forKey: .lastAnalysis)
+            try container.encode(nextScheduledRun, forKey: .nextScheduledRun)
+            try container.encode(database, forKey: .database)
+            try container.encode(scheduler, forKey: .scheduler)
+            try container.encode(quota, forKey: .quota)
+            try container.encode(components, forKey: .components)
+            try container.encode(reasons, forKey: .reasons)
+            try container.encode(version, forKey: .version)
+        }
     }
 
+    /// `/health` is rendered at most every `renderInterval` seconds and served from memory in
+    /// between, so a load balancer or a flood of probes costs almost nothing; `timestamp` and
+    /// `uptime` are then at most that old.
+    static let renderInterval: UInt64 = 100_000_000
+
     static func routes(health: HealthMonitor, ready: ReadinessFlag, clock: any WallClock, startedAt: Date) -> [Route] {
-        [
+        let cache = Mutex<(renderedAt: UInt64, response: HTTPResponse?)>((0, nil))
+        return [
             Route(.get, "/health", .immediate { _ in
+                let now = MonotonicInstant.now().nanoseconds
+                if let cached = cache.withLock({ now &- $0.renderedAt < renderInterval ? $0.response : nil }) { return cached }
+                let response = render(health: health, clock: clock, startedAt: startedAt)
+                cache.withLock { $0 = (now, response) }
+                return response
+            }),
+            Route(.get, "/livez", .immediate { _ in .json(["status": "alive"]) }),
+            Route(.get, "/readyz", .immediate { _ in
+                ready.isReady ? .json(["status": "ready"]) : .json(["status": "starting"], status: 503)
+            }),
+        ]
+    }
+
+    static func render(health: HealthMonitor, clock: any WallClock, startedAt: Date) -> HTTPResponse {
                 let snapshot = health.snapshot
                 let now = clock.now()
                 let nextRuns = snapshot.nextRuns.mapValues(Timestamp.format)
@@ -58,12 +98,6 @@ enum HealthRoutes {
                     reasons: snapshot.reasons,
                     version: Version.current)
                 return .json(body, status: snapshot.status == .unhealthy ? 503 : 200)
-            }),
-            Route(.get, "/livez", .immediate { _ in .json(["status": "alive"]) }),
-            Route(.get, "/readyz", .immediate { _ in
-                ready.isReady ? .json(["status": "ready"]) : .json(["status": "starting"], status: 503)
-            }),
-        ]
     }
 }
 

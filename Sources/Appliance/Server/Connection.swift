@@ -30,6 +30,8 @@ final class Connection {
     var output: [UInt8] = []
     var outputStart = 0
     var closeAfterWrite = false
+    /// True while EPOLLOUT is in the connection's interest set.
+    var watchingWrites = false
     /// Edge-triggered: data may be waiting in the socket that was not read yet.
     var readPending = true
     var peerClosed = false
@@ -104,11 +106,30 @@ final class Connection {
 
     /// Appends a serialized response.
     func queue(_ response: HTTPResponse, keepAlive: Bool, includeBody: Bool) {
-        var head = "HTTP/1.1 \(response.status) \(HTTPStatusText.phrase(response.status))\r\n"
-        for header in response.headers { head += "\(header.name): \(header.value)\r\n" }
-        head += "Content-Length: \(response.body.count)\r\n"
-        head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
-        output.append(contentsOf: head.utf8)
+        output.reserveCapacity(output.count + 128 + response.body.count)
+        output.append(contentsOf: Self.statusLine(response.status))
+        for header in response.headers {
+            output.append(contentsOf: header.name.utf8)
+            output.append(contentsOf: Self.colonSpace)
+            output.append(contentsOf: header.value.utf8)
+            output.append(contentsOf: Self.lineEnd)
+        }
+        output.append(contentsOf: Self.contentLength)
+        output.append(contentsOf: String(response.body.count).utf8)
+        output.append(contentsOf: keepAlive ? Self.keepAliveEnd : Self.closeEnd)
         if includeBody { output.append(contentsOf: response.body) }
+    }
+
+    private static let colonSpace: [UInt8] = Array(": ".utf8)
+    private static let lineEnd: [UInt8] = Array("\r\n".utf8)
+    private static let contentLength: [UInt8] = Array("Content-Length: ".utf8)
+    private static let keepAliveEnd: [UInt8] = Array("\r\nConnection: keep-alive\r\n\r\n".utf8)
+    private static let closeEnd: [UInt8] = Array("\r\nConnection: close\r\n\r\n".utf8)
+    private static let commonStatusLines: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues: [200, 400, 401, 404, 405, 408, 413, 431, 500, 501, 503].map {
+        ($0, Array("HTTP/1.1 \($0) \(HTTPStatusText.phrase($0))\r\n".utf8))
+    })
+
+    private static func statusLine(_ status: Int) -> [UInt8] {
+        commonStatusLines[status] ?? Array("HTTP/1.1 \(status) \(HTTPStatusText.phrase(status))\r\n".utf8)
     }
 }

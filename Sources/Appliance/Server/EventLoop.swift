@@ -30,6 +30,8 @@ final class EventLoop: @unchecked Sendable {
     private var acceptPausedUntil: UInt64 = 0
     private var lastSweep: UInt64 = 0
 
+    /// Connections are edge-triggered for reads; EPOLLOUT is added only while a write is pending.
+    private static let readEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
     private static let listenerToken: UInt64 = 1
     private static let wakeToken: UInt64 = 2
 
@@ -176,8 +178,7 @@ final class EventLoop: @unchecked Sendable {
             let connection = Connection(id: nextID, descriptor: descriptor, remoteAddress: address, isLoopback: loopback)
             connection.deadline = MonotonicInstant.now().nanoseconds + nanoseconds(server.configuration.idleTimeout)
             connections[connection.id] = connection
-            register(descriptor, token: connection.id,
-                     events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
+            register(descriptor, token: connection.id, events: Self.readEvents)
             drive(connection)
         }
     }
@@ -216,7 +217,7 @@ final class EventLoop: @unchecked Sendable {
             case .awaiting:
                 return
             case .writing:
-                guard connection.flush() else { return }
+                guard flush(connection) else { return }
                 if connection.closeAfterWrite || (shutdownDeadline.load(ordering: .relaxed) != 0 && connection.bufferedInput.isEmpty) {
                     closeConnection(connection)
                     return
@@ -225,7 +226,7 @@ final class EventLoop: @unchecked Sendable {
                 connection.deadline = MonotonicInstant.now().nanoseconds + nanoseconds(server.configuration.idleTimeout)
             case .lingering:
                 if connection.output.count > connection.outputStart {
-                    guard connection.flush() else { return }
+                    guard flush(connection) else { return }
                     shutdown(connection.descriptor, Int32(SHUT_WR))
                 }
                 if connection.readPending {
@@ -356,6 +357,30 @@ final class EventLoop: @unchecked Sendable {
         connection.phase = .lingering
         connection.readPending = true
         connection.deadline = MonotonicInstant.now().nanoseconds + 2_000_000_000
+    }
+
+    /// Writes pending output; when the socket is full, waits for EPOLLOUT (and stops waiting
+    /// once everything is written).
+    private func flush(_ connection: Connection) -> Bool {
+        if connection.flush() {
+            if connection.watchingWrites {
+                modify(connection, events: Self.readEvents)
+                connection.watchingWrites = false
+            }
+            return true
+        }
+        if !connection.watchingWrites {
+            modify(connection, events: Self.readEvents | EPOLLOUT.rawValue)
+            connection.watchingWrites = true
+        }
+        return false
+    }
+
+    private func modify(_ connection: Connection, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        tradewizard_epoll_set_token(&event, connection.id)
+        epoll_ctl(epoll, EPOLL_CTL_MOD, connection.descriptor, &event)
     }
 
     private func sweep(now: UInt64) {

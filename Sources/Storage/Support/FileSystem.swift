@@ -70,12 +70,19 @@ public enum FileSystem {
         try durableRename(temporary, to: path)
     }
 
-    /// Reads a whole (small) file.
+    /// Reads a whole (small) file. Never call this on the live database.
     public static func read(_ path: String) throws -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StorageError(.notFound, "cannot read \(path)")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw StorageError(.notFound, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            if count < 0 { if errno == EINTR { continue }; throw posixError("cannot read \(path)") }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[0..<count])
         }
-        return data
     }
 
     /// SHA-256 of a file's bytes, streamed. Never call this on the live database.
