@@ -21,7 +21,7 @@ enum ConfigurationLoader {
                 dotEnv = parsed.values
                 problems += parsed.problems.map { "\(envFilePath): \($0)" }
                 var info = stat()
-                if stat(envFilePath, &info) == 0, info.st_mode & 0o077 != 0 {
+                if stat(envFilePath, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 != 0 {
                     warnings.append("\(envFilePath) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 600 \(envFilePath)")
                 }
             } else {

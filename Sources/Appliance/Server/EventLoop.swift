@@ -338,6 +338,8 @@ final class EventLoop: @unchecked Sendable {
         let seconds = Double(MonotonicInstant.now().nanoseconds &- connection.requestStarted) / 1e9
         server.observer.requestCompleted(route: route, method: method, status: response.status, seconds: seconds)
         if response.status == 401 { server.observer.refused(.unauthorized) }
+        // A request that was in flight when shutdown began is answered with Connection: close.
+        let keepAlive = keepAlive && shutdownDeadline.load(ordering: .relaxed) == 0
         connection.queue(response, keepAlive: keepAlive, includeBody: includeBody)
         connection.closeAfterWrite = !keepAlive
         connection.phase = .writing
@@ -402,9 +404,14 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// At shutdown: closes connections with no request in progress (idle, or lingering after a refusal).
     private func closeIdleConnections() {
         for connection in Array(connections.values) {
-            if case .idle = connection.phase, connection.bufferedInput.isEmpty { closeConnection(connection) }
+            switch connection.phase {
+            case .idle where connection.bufferedInput.isEmpty: closeConnection(connection)
+            case .lingering where connection.output.count == connection.outputStart: closeConnection(connection)
+            default: break
+            }
         }
     }
 

@@ -9,13 +9,15 @@ final class Subprocess: @unchecked Sendable {
     private let reader: Int32
     private var buffer: [UInt8] = []
 
-    /// Starts `arguments[0]` (a path) with `arguments` and the current environment plus `environment`.
-    init(arguments: [String], environment: [String: String] = [:]) throws {
+    /// Starts `arguments[0]` (a path) with `arguments` and the current environment plus
+    /// `environment`; standard error joins standard output when `mergeErrors`.
+    init(arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw StorageError(.io, "pipe() failed") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+        if mergeErrors { posix_spawn_file_actions_adddup2(&actions, ends[1], 2) }
         posix_spawn_file_actions_addclose(&actions, ends[0])
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }

@@ -1,0 +1,94 @@
+import FoundationEssentials
+import Glibc
+@testable import Appliance
+import Storage
+import XCTest
+
+final class ConfigurationTests: XCTestCase {
+    var directory = ""
+    override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
+    override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
+
+    func load(_ environment: [String: String], flags: [String: String] = [:]) -> LoadedConfiguration {
+        var environment = environment
+        if environment["TRADEWIZARD_ENV_FILE"] == nil { environment["TRADEWIZARD_ENV_FILE"] = "/dev/null" }
+        return ConfigurationLoader.load(environment: environment, flags: flags)
+    }
+
+    func testDefaultsMatchTheOriginalMonitor() throws {
+        let configuration = try XCTUnwrap(load([:]).configuration)
+        XCTAssertEqual(configuration.analysisIntervalHours, 24)
+        XCTAssertEqual(configuration.updateIntervalHours, 24)
+        XCTAssertEqual(configuration.maxMarketsPerCycle, 3)
+        XCTAssertEqual(configuration.port, 3000)
+        XCTAssertTrue(configuration.enableManualTriggers)
+        XCTAssertEqual(configuration.logLevel, .info)
+        XCTAssertEqual(configuration.bindAddress, "127.0.0.1")
+        XCTAssertEqual(configuration.dataDirectory.path, "./data")
+        XCTAssertEqual(configuration.backupMinuteOfDay, 120)
+        XCTAssertEqual(configuration.synchronous, .full)
+    }
+
+    func testFlagsBeatDotEnvWhichBeatsTheEnvironment() throws {
+        let file = directory + "/.env"
+        try FileSystem.writeAtomically(Data("HEALTH_CHECK_PORT=4000\nMAX_MARKETS_PER_CYCLE=7\nexport LOG_LEVEL=\"debug\" \n# comment\n".utf8), to: file)
+        let loaded = load(["TRADEWIZARD_ENV_FILE": file, "HEALTH_CHECK_PORT": "3500", "MAX_MARKETS_PER_CYCLE": "5", "UPDATE_INTERVAL_HOURS": "6"],
+                          flags: ["HEALTH_CHECK_PORT": "4500"])
+        let configuration = try XCTUnwrap(loaded.configuration, "\(loaded.problems)")
+        XCTAssertEqual(configuration.port, 4500)
+        XCTAssertEqual(configuration.maxMarketsPerCycle, 7)
+        XCTAssertEqual(configuration.logLevel, .debug)
+        XCTAssertEqual(configuration.updateIntervalHours, 6)
+        XCTAssertEqual(loaded.effective.first { $0.key == "HEALTH_CHECK_PORT" }?.source, .flag)
+        XCTAssertEqual(loaded.effective.first { $0.key == "MAX_MARKETS_PER_CYCLE" }?.source, .dotEnv)
+    }
+
+    func testEveryProblemIsReportedAtOnce() {
+        let loaded = load(["HEALTH_CHECK_PORT": "70000", "MAX_MARKETS_PER_CYCLE": "zero", "LOG_LEVEL": "loud",
+                           "TRADEWIZARD_BACKUP_AT": "25:00", "TRADEWIZARD_ADMIN_TOKEN": "tiny-tok", "POLYMARKET_GAMMA_API_URL": "ftp://x"])
+        XCTAssertNil(loaded.configuration)
+        let keys = Set(loaded.problems.compactMap { $0.split(separator: ":").first.map(String.init) })
+        XCTAssertEqual(keys, ["HEALTH_CHECK_PORT", "MAX_MARKETS_PER_CYCLE", "LOG_LEVEL", "TRADEWIZARD_BACKUP_AT", "TRADEWIZARD_ADMIN_TOKEN", "POLYMARKET_GAMMA_API_URL"])
+        XCTAssertFalse(loaded.problems.joined().contains("tiny-tok"), "a secret's value must not be echoed")
+    }
+
+    func testUnknownTradewizardVariablesAreReportedWithASuggestion() {
+        let loaded = load(["TRADEWIZARD_ADMN_TOKEN": "x", "UNRELATED_VARIABLE": "y"])
+        XCTAssertEqual(loaded.warnings, ["unknown variable TRADEWIZARD_ADMN_TOKEN (did you mean TRADEWIZARD_ADMIN_TOKEN?)"])
+    }
+
+    func testSecretsAreMaskedInTheEffectiveConfiguration() {
+        let secret = "sk-test-abcdefghijklmnop"
+        let loaded = load(["OPENAI_API_KEY": secret])
+        let shown = loaded.effective.first { $0.key == "OPENAI_API_KEY" }?.value
+        XCTAssertEqual(shown, "(set, \(secret.count) characters)")
+        XCTAssertFalse(loaded.effective.contains { $0.value.contains(secret) })
+    }
+
+    func testAWorldReadableDotEnvIsWarnedAbout() throws {
+        let file = directory + "/.env"
+        try FileSystem.writeAtomically(Data("LOG_LEVEL=info\n".utf8), to: file)
+        chmod(file, 0o644)
+        XCTAssertTrue(load(["TRADEWIZARD_ENV_FILE": file]).warnings.contains { $0.contains("chmod 600") })
+        chmod(file, 0o600)
+        XCTAssertTrue(load(["TRADEWIZARD_ENV_FILE": file]).warnings.isEmpty)
+    }
+
+    func testANamedEnvFileThatDoesNotExistIsAProblem() {
+        XCTAssertFalse(load(["TRADEWIZARD_ENV_FILE": directory + "/missing.env"]).problems.isEmpty)
+    }
+}
+
+final class LoggerTests: XCTestCase {
+    func testJSONLinesAreValidJSONAndSecretsAreRedacted() throws {
+        let sink = LogSink.memory()
+        let logger = Logger(level: .info, format: .json, secrets: ["super-secret-token-123"], sink: sink)
+        logger.debug("not shown")
+        logger.info("auth header was Bearer super-secret-token-123", ["quote": "a\"b\nc"])
+        XCTAssertEqual(sink.lines.count, 1)
+        let object = try JSONDecoder().decode([String: String].self, from: Data(sink.lines[0].utf8))
+        XCTAssertEqual(object["level"], "info")
+        XCTAssertEqual(object["msg"], "auth header was Bearer [REDACTED]")
+        XCTAssertEqual(object["quote"], "a\"b\nc")
+    }
+}
