@@ -23,4 +23,8 @@ static inline CURLcode tradewizard_curl_getinfo_long(CURL *handle, CURLINFO info
 static inline CURLcode tradewizard_curl_getinfo_double(CURL *handle, CURLINFO info, double *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+// CURLVERSION_NOW is a macro alias Swift cannot import.
+static inline curl_version_info_data *tradewizard_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
 #endif

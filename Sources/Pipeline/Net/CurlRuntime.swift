@@ -5,19 +5,19 @@ import CCurl
 public enum CurlRuntime {
     /// libcurl's version, e.g. `7.88.1`.
     public static var version: String {
-        guard let info = curl_version_info(CURLVERSION_NOW) else { return "unknown" }
+        guard let info = tradewizard_curl_version_info() else { return "unknown" }
         return String(cString: info.pointee.version)
     }
 
     /// True when libcurl was built with TLS (needed for https:// APIs).
     public static var supportsTLS: Bool {
-        guard let info = curl_version_info(CURLVERSION_NOW) else { return false }
+        guard let info = tradewizard_curl_version_info() else { return false }
         return info.pointee.features & Int32(CURL_VERSION_SSL) != 0
     }
 
     /// True when libcurl can decode gzip responses.
     public static var supportsGzip: Bool {
-        guard let info = curl_version_info(CURLVERSION_NOW) else { return false }
+        guard let info = tradewizard_curl_version_info() else { return false }
         return info.pointee.features & Int32(CURL_VERSION_LIBZ) != 0
     }
 }
