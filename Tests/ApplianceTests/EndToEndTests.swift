@@ -14,7 +14,7 @@ final class EndToEndTests: XCTestCase {
 
     /// Starts `serve` on a free port and returns the process and its port.
     func startServer(environment: [String: String] = [:], logLevel: String = "info") throws -> (Subprocess, Int) {
-        guard FileSystem.exists(binary) else { throw XCTSkip("build the tradewizard binary first (swift build)") }
+        guard FileSystem.exists(binary) else { throw StorageError(.notFound, "the tradewizard binary is missing beside the tests; run swift build") }
         let server = try Subprocess(arguments: [binary, "serve", "--data-dir", directory + "/data", "--port", "0",
                                                 "--log-level", logLevel, "--env-file", "/dev/null"],
                                     environment: environment, mergeErrors: true)
@@ -61,7 +61,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testServeRefusesAnInvalidConfigurationListingEveryProblem() throws {
-        guard FileSystem.exists(binary) else { throw XCTSkip("build the tradewizard binary first (swift build)") }
+        guard FileSystem.exists(binary) else { throw StorageError(.notFound, "the tradewizard binary is missing beside the tests; run swift build") }
         let process = try Subprocess(arguments: [binary, "serve", "--data-dir", directory + "/data", "--env-file", "/dev/null"],
                                      environment: ["HEALTH_CHECK_PORT": "99999", "MAX_MARKETS_PER_CYCLE": "-1", "LOG_LEVEL": "chatty"],
                                      mergeErrors: true)
@@ -135,7 +135,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     func testUnknownVerbsAndOptionsExitWithUsageErrors() throws {
-        guard FileSystem.exists(binary) else { throw XCTSkip("build the tradewizard binary first (swift build)") }
+        guard FileSystem.exists(binary) else { throw StorageError(.notFound, "the tradewizard binary is missing beside the tests; run swift build") }
         let verb = try Subprocess(arguments: [binary, "frobnicate"], mergeErrors: true)
         _ = verb.readAll()
         XCTAssertEqual(verb.wait(), 2)

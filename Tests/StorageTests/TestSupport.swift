@@ -94,7 +94,7 @@ func writeLineUnbuffered(_ text: String) {
 var testExecutablePath: String {
     var buffer = [CChar](repeating: 0, count: 4096)
     let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    return String(cString: Array(buffer[0..<max(0, count)]) + [0])
+    return String(decoding: buffer[0..<max(0, count)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// A minimal migration set for tests that need a table to write into.

@@ -192,7 +192,7 @@ final class EventLoop: @unchecked Sendable {
                     var raw = address.pointee.sin_addr
                     inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
                     let firstOctet = UInt32(bigEndian: raw.s_addr) >> 24
-                    return (String(cString: text), firstOctet == 127)
+                    return (cText(text), firstOctet == 127)
                 }
             }
         }
@@ -200,7 +200,7 @@ final class EventLoop: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                 var raw = address.pointee.sin6_addr
                 inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
-                let value = String(cString: text)
+                let value = cText(text)
                 return (value, value == "::1" || value.hasPrefix("::ffff:127."))
             }
         }
@@ -424,4 +424,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+}
+
+/// A NUL-terminated C buffer as a String.
+func cText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

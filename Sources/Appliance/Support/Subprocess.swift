@@ -78,7 +78,7 @@ final class Subprocess: @unchecked Sendable {
     static var currentExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return String(cString: Array(buffer[0..<max(0, count)]) + [0])
+        return cText(Array(buffer[0..<max(0, count)]))
     }
 
     /// Finds an executable on PATH.
