@@ -28,7 +28,7 @@ public final class AppDatabase: Sendable {
         let pool = try DatabasePool(path: directory.databasePath, configuration: configuration, clock: clock)
         let migrator = Migrator(migrations: migrations, clock: clock)
         do {
-            try await pool.writeWithoutTransaction { database in
+            _ = try await pool.writeWithoutTransaction { database in
                 try migrator.migrate(database) { from, _ in
                     _ = try Backup.create(databasePath: directory.databasePath, into: directory.backupsPath,
                                           kind: .preMigration, label: "v\(from)", clock: clock)

@@ -165,7 +165,7 @@ final class BackupTests: XCTestCase {
         database.close()
         XCTAssertTrue(tables.contains("markets") && tables.contains("writes") && tables.contains("langgraph_checkpoints"))
         for table in tables {
-            let child = try ChildProcess(arguments: ["/usr/bin/sqlite3", "-readonly", dataDirectory.databasePath,
+            let child = try Subprocess(arguments: ["/usr/bin/sqlite3", "-readonly", dataDirectory.databasePath,
                                                      "SELECT count(*) FROM \(Database.quote(identifier: table));"], environment: [:])
             let output = child.readLine()
             let status = child.wait()

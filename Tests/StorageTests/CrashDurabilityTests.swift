@@ -18,8 +18,8 @@ final class CrashDurabilityTests: XCTestCase {
         var generator = SystemRandomNumberGenerator()
         var acknowledged = Set<Int64>()
         for round in 0..<20 {
-            let child = try ChildProcess(
-                arguments: [testExecutablePath, "StorageTests.CrashDurabilityTests/testChildWriterPrintsEachIdAfterItsCommit"],
+            let child = try Subprocess(
+                arguments: [Subprocess.currentExecutable, "StorageTests.CrashDurabilityTests/testChildWriterPrintsEachIdAfterItsCommit"],
                 environment: [Self.childVariable: path])
             // Kill after a random number of acknowledgements, while the child keeps writing.
             let killAfter = Int.random(in: 1...400, using: &generator)
@@ -28,7 +28,7 @@ final class CrashDurabilityTests: XCTestCase {
                 if let id = Int64(line) {
                     acknowledged.insert(id)
                     seen += 1
-                    if seen == killAfter { child.kill() }
+                    if seen == killAfter { child.signal(SIGKILL) }
                 }
             }
             child.wait()

@@ -426,7 +426,3 @@ final class EventLoop: @unchecked Sendable {
     private func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
 }
 
-/// A NUL-terminated C buffer as a String.
-func cText(_ buffer: [CChar]) -> String {
-    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}

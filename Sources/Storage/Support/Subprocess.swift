@@ -1,17 +1,16 @@
 import FoundationEssentials
 import Glibc
-import Storage
 
-/// A child process with its standard output on a pipe (benchmarks and tests start the appliance
-/// binary this way).
-final class Subprocess: @unchecked Sendable {
-    let pid: pid_t
+/// A child process with its standard output on a pipe. Benchmarks and tests start the appliance
+/// binary (or the test binary itself, for crash tests) this way.
+public final class Subprocess: @unchecked Sendable {
+    public let pid: pid_t
     private let reader: Int32
     private var buffer: [UInt8] = []
 
     /// Starts `arguments[0]` (a path) with `arguments` and the current environment plus
     /// `environment`; standard error joins standard output when `mergeErrors`.
-    init(arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) throws {
+    public init(arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw StorageError(.io, "pipe() failed") }
         var actions = posix_spawn_file_actions_t()
@@ -40,7 +39,7 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// The next complete line of output; nil at end of output.
-    func readLine() -> String? {
+    public func readLine() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: 10) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -56,17 +55,17 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Everything left on standard output.
-    func readAll() -> String {
+    public func readAll() -> String {
         var lines: [String] = []
         while let line = readLine() { lines.append(line) }
         return lines.joined(separator: "\n")
     }
 
-    func signal(_ number: Int32) { kill(pid, number) }
+    public func signal(_ number: Int32) { kill(pid, number) }
 
     /// Waits for the child; returns its exit status (128+signal when killed).
     @discardableResult
-    func wait() -> Int32 {
+    public func wait() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         close(reader)
@@ -75,15 +74,20 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Path of the running executable.
-    static var currentExecutable: String {
+    public static var currentExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         return cText(Array(buffer[0..<max(0, count)]))
     }
 
     /// Finds an executable on PATH.
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
+}
+
+/// A NUL-terminated C buffer as a String.
+public func cText(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
