@@ -5,8 +5,7 @@ import FoundationEssentials
 /// Contract: `open` prepares the directory (0700, files 0600), takes the one-writer lock (a second
 /// writer process gets `StorageError.dataDirectoryLocked`), refuses a database written by a newer
 /// binary (`.schemaTooNew`), takes a pre-migration backup of any non-empty database that needs
-/// migrating, and applies pending migrations. `openReadOnly` does none of the writing steps and is
-/// safe beside a running writer.
+/// migrating, and applies pending migrations.
 public final class AppDatabase: Sendable {
     public let directory: DataDirectory
     public let pool: DatabasePool
@@ -40,26 +39,6 @@ public final class AppDatabase: Sendable {
             throw error
         }
         return AppDatabase(directory: directory, pool: pool, clock: clock, lock: lock)
-    }
-
-    /// Opens an existing database read-only (no lock, no migration) and checks its version.
-    public static func openReadOnly(_ directory: DataDirectory, migrations: [Migration] = Schema.migrations,
-                                    clock: any WallClock = SystemWallClock()) async throws -> AppDatabase {
-        guard FileSystem.exists(directory.databasePath) else {
-            throw StorageError(.notFound, "no database at \(directory.databasePath); start `tradewizard serve` once to create it")
-        }
-        var configuration = DatabaseConfiguration()
-        configuration.readOnly = true
-        configuration.readerCount = 1
-        let pool = try DatabasePool(path: directory.databasePath, configuration: configuration, clock: clock)
-        let migrator = Migrator(migrations: migrations, clock: clock)
-        do {
-            try await pool.read { try migrator.checkCompatible($0) }
-        } catch {
-            pool.close()
-            throw error
-        }
-        return AppDatabase(directory: directory, pool: pool, clock: clock, lock: nil)
     }
 
     /// Takes a verified-on-demand backup of the live database into `backups/`.

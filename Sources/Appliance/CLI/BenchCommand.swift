@@ -56,7 +56,7 @@ enum BenchCommand: Command {
         for result in report.groupCommit {
             console.print("group commit, \(result.writers) writers: \(Int(result.rowsPerSecond)) rows/s, p50 \(round2(result.p50Milliseconds)) ms, p99 \(round2(result.p99Milliseconds)) ms, \(round2(result.rowsPerTransaction)) rows/transaction")
         }
-        console.print("backup: \(round2(report.backupSecondsPer100MB)) s per 100 MB (measured on \(report.backupMegabytes) MB)")
+        console.print("backup: \(round2(report.backupSecondsPer100MB)) s per 100 MB (measured on \(report.backupMegabytes) MB); meanwhile a writer committed \(report.writesDuringBackup) durable writes, \(report.writesOver10MillisecondsDuringBackup) over 10 ms, the longest \(round2(report.maximumWriteDuringBackupMilliseconds)) ms")
     }
 
     static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }

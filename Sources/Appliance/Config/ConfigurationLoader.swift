@@ -61,6 +61,10 @@ enum ConfigurationLoader {
             return LoadedConfiguration(configuration: nil, problems: problems, warnings: warnings, effective: effective)
         }
         let configuration = build(values)
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress)
+        if !loopback && configuration.adminToken == nil {
+            warnings.append("TRADEWIZARD_BIND is \(configuration.bindAddress) and TRADEWIZARD_ADMIN_TOKEN is not set: admin routes answer loopback clients only; set a token, and always set one behind a reverse proxy on the same host")
+        }
         return LoadedConfiguration(configuration: configuration, problems: [], warnings: warnings, effective: effective)
     }
 

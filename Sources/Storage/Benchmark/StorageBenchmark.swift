@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 
 /// Measures the storage floor on a temporary file with `synchronous=FULL` (every commit fsynced).
 ///
@@ -15,6 +16,12 @@ public enum StorageBenchmark {
         public var backupSecondsPer100MB: Double
         /// Size of the database the backup figure was measured on, in MB.
         public var backupMegabytes: Int
+        /// Longest durable write a concurrent writer saw while the backup ran, in milliseconds.
+        public var maximumWriteDuringBackupMilliseconds: Double
+        /// Durable writes a concurrent writer completed while the backup ran.
+        public var writesDuringBackup: Int
+        /// How many of those took longer than 10 ms.
+        public var writesOver10MillisecondsDuringBackup: Int
     }
 
     /// Group commit at one concurrency.
@@ -87,13 +94,34 @@ public enum StorageBenchmark {
                 }
             }
         }
+        // Fold the filler into the database file first, so the figure below measures the backup
+        // and not the checkpoint of 100 MB of fresh WAL.
+        _ = try await pool.writeWithoutTransaction { try $0.executeScript("PRAGMA wal_checkpoint(TRUNCATE)") }
         let bytes: Int64 = try await pool.read { try ($0.scalar("PRAGMA page_count") ?? 0) * ($0.scalar("PRAGMA page_size") ?? 4096) }
         let backupStart = MonotonicInstant.now()
-        _ = try await runBlocking { try Backup.create(databasePath: path, into: directory + "/backups", clock: SystemWallClock()) }
+        let backupDone = Atomic<Bool>(false)
+        let backup = Task {
+            defer { backupDone.store(true, ordering: .releasing) }
+            return try await runBlocking { try Backup.create(databasePath: path, into: directory + "/backups", clock: SystemWallClock()) }
+        }
+        var longestWrite = 0.0
+        var writesDuringBackup = 0
+        var writesOver10Milliseconds = 0
+        repeat {
+            let began = MonotonicInstant.now()
+            try await pool.write { try $0.execute("INSERT INTO rows (writer, payload) VALUES (-1, ?)", [payload]) }
+            let took = began.secondsElapsed()
+            longestWrite = max(longestWrite, took)
+            writesDuringBackup += 1
+            if took > 0.010 { writesOver10Milliseconds += 1 }
+        } while !backupDone.load(ordering: .acquiring)
+        _ = try await backup.value
         let backupSeconds = backupStart.secondsElapsed()
         return Report(singleWriterCommitsPerSecond: single, groupCommit: results,
                       backupSecondsPer100MB: backupSeconds * 100 * 1024 * 1024 / Double(max(bytes, 1)),
-                      backupMegabytes: Int(bytes / 1024 / 1024))
+                      backupMegabytes: Int(bytes / 1024 / 1024),
+                      maximumWriteDuringBackupMilliseconds: longestWrite * 1000,
+                      writesDuringBackup: writesDuringBackup, writesOver10MillisecondsDuringBackup: writesOver10Milliseconds)
     }
 
     /// The value at quantile `q` (0…1) of sorted values; 0 when empty.
