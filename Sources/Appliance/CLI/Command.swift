@@ -136,13 +136,7 @@ struct Console: Sendable {
 
     /// Prints a value as indented JSON.
     func printJSON(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+        if let data = try? JSONCoding.encoder(pretty: true).encode(value) { print(String(decoding: data, as: UTF8.self)) }
     }
 }
 

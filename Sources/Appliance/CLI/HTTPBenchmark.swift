@@ -41,12 +41,12 @@ enum HTTPBenchmark {
         }
         let coldStart = start.secondsElapsed() * 1000
         try await Task.sleep(nanoseconds: 500_000_000)
-        let idle = residentBytes(pid: server.pid, field: "VmRSS:")
+        let idle = ProcessResources.statusBytes(pid: server.pid, field: "VmRSS:")
         progress("wrk: \(connections) connections for \(Int(seconds)) s against GET /health")
         let load = try Subprocess(arguments: [wrk, "-t2", "-c\(connections)", "-d\(Int(seconds))s", "--latency", "http://127.0.0.1:\(port)/health"])
         let output = load.readAll()
         load.wait()
-        let peak = residentBytes(pid: server.pid, field: "VmHWM:")
+        let peak = ProcessResources.statusBytes(pid: server.pid, field: "VmHWM:")
         let stopStart = MonotonicInstant.now()
         server.signal(SIGTERM)
         _ = server.readAll()
@@ -63,14 +63,6 @@ enum HTTPBenchmark {
         console.print("GET /health, \(report.connections) keep-alive connections: \(Int(report.requestsPerSecond)) requests/s, p50 \(report.p50Milliseconds) ms, p99 \(report.p99Milliseconds) ms")
         console.print("peak RSS under load: \(formatBytes(Int64(report.peakResidentBytes)))")
         console.print("SIGTERM to exit: \(Int(report.stopMilliseconds)) ms (exit status \(report.exitStatus))")
-    }
-
-    static func residentBytes(pid: pid_t, field: String) -> Int {
-        guard let data = try? FileSystem.read("/proc/\(pid)/status") else { return 0 }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
-            return (Int(line.filter(\.isNumber)) ?? 0) * 1024
-        }
-        return 0
     }
 
     /// `Requests/sec:  12345.67` from wrk's output.

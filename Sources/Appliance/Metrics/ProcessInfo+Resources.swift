@@ -12,12 +12,11 @@ enum ProcessResources {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// Peak resident set size in bytes (VmHWM).
-    static func peakResidentBytes() -> Int {
-        guard let data = try? FileSystem.read("/proc/self/status") else { return 0 }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let digits = line.filter(\.isNumber)
-            return (Int(digits) ?? 0) * 1024
+    /// A kB field of `/proc/<pid>/status` (`VmRSS:`, `VmHWM:` for the peak) in bytes; 0 when unreadable.
+    static func statusBytes(pid: pid_t, field: String) -> Int {
+        guard let data = try? FileSystem.read("/proc/\(pid)/status") else { return 0 }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
+            return (Int(line.filter(\.isNumber)) ?? 0) * 1024
         }
         return 0
     }

@@ -95,9 +95,6 @@ public actor Scheduler {
     /// When each job runs next.
     public func nextRuns() -> [String: Date] { nextRun }
 
-    /// Names of jobs running now.
-    public func runningJobs() -> Set<String> { running }
-
     private func execute(_ job: Job, slot: Date?) async {
         let name = job.name
         var runID: Int64?

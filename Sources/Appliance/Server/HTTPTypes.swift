@@ -82,20 +82,6 @@ public struct HTTPError: Error, Sendable {
     public static func badRequest(_ code: String, _ message: String) -> HTTPError { HTTPError(400, code: code, message: message) }
 }
 
-/// The one JSON encoder configuration used for API output.
-enum JSONCoding {
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return Array(try encoder.encode(value))
-    }
-}
-
-
 /// Standard reason phrases.
 enum HTTPStatusText {
     static func phrase(_ status: Int) -> String {

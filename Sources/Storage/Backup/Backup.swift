@@ -98,14 +98,13 @@ public enum Backup {
     public static func list(in directory: String) -> [BackupEntry] {
         FileSystem.contents(of: directory)
             .filter { $0.hasSuffix(".db") && !$0.hasPrefix(".") }
-            .sorted(by: >)
             .map { name in
                 let path = directory + "/" + name
                 return BackupEntry(path: path, manifest: readManifest(for: path),
                                    lastVerification: (try? FileSystem.read(verificationPath(for: path))).flatMap { try? JSONDecoder().decode(BackupVerification.self, from: $0) },
                                    byteSize: (try? FileSystem.size(path)) ?? 0)
             }
-            .sorted { ($0.manifest?.createdAt ?? "") > ($1.manifest?.createdAt ?? "") }
+            .sorted { ($0.manifest?.createdAt ?? "", $0.file) > ($1.manifest?.createdAt ?? "", $1.file) }
     }
 
     /// Path of the manifest that belongs to a backup file.
@@ -189,9 +188,5 @@ public enum Backup {
         return name
     }
 
-    static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
-    }
+    static var encoder: JSONEncoder { JSONCoding.encoder(pretty: true) }
 }

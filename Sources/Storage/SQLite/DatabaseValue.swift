@@ -10,13 +10,7 @@ public enum DatabaseValue: Sendable, Hashable {
 
     /// Encodes an `Encodable` value as JSON text (sorted keys, so equal values give equal text).
     public static func json(_ value: some Encodable) throws -> DatabaseValue {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return .text(String(decoding: try encoder.encode(value), as: UTF8.self))
+        .text(String(decoding: try JSONCoding.encode(value), as: UTF8.self))
     }
 }
 

@@ -37,18 +37,6 @@ public final class DataDirectoryLock: @unchecked Sendable {
         return DataDirectoryLock(descriptor: descriptor, path: path)
     }
 
-    /// True when some process (this one included) holds the lock on `directory`.
-    public static func isHeld(_ directory: DataDirectory) -> Bool {
-        let descriptor = open(directory.lockPath, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        if flock(descriptor, LOCK_SH | LOCK_NB) == 0 {
-            flock(descriptor, LOCK_UN)
-            return false
-        }
-        return true
-    }
-
     /// Releases the lock (idempotent).
     public func release() {
         guard descriptor >= 0 else { return }
