@@ -4,6 +4,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         SchemaV1.migration,
         SchemaV2.migration,
+        SchemaV3.migration,
     ]
 
     /// The newest schema version this binary writes.
