@@ -104,9 +104,12 @@ final class GraphExecutionTests: XCTestCase {
     func testAHungNodeTimesOutEvenIfItIgnoresCancellation() async throws {
         let test = try await TestDatabase()
         defer { test.remove() }
+        // The node blocks its thread and ignores cancellation until the test releases it at the end.
+        let released = Mutex(false)
+        defer { released.withLock { $0 = true } }
         var graph = StateGraph(name: "timeout")
         graph.node("hang", policy: NodePolicy(timeout: 0.05, onFailure: .continue)) { _, _ in
-            while true { usleep(1000); if Date().timeIntervalSince1970 < 0 { break } }
+            while !released.withLock({ $0 }) { usleep(1000) }
             return [:]
         }
         graph.edge(StateGraph.start, "hang")

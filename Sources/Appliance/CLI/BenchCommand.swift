@@ -1,15 +1,18 @@
 import FoundationEssentials
 import Glibc
+import Pipeline
 import Storage
 
 /// `tradewizard bench storage|http`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage (durable commits, group commit, backup) or http (GET /health under wrk)"
-    static let usage = "tradewizard bench <storage|http> [--seconds N] [--connections N] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk) or pipeline (durable graph runs)"
+    static let usage = "tradewizard bench <storage|http|pipeline> [--seconds N] [--connections N] [--threads N] [--concurrency C] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
         OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections for http (default 64)"),
+        OptionSpec(name: "--threads", takesValue: true, help: "Graph runs (distinct threads) for pipeline (default 5000)"),
+        OptionSpec(name: "--concurrency", takesValue: true, help: "Runs in flight at once for pipeline (default 64)"),
         OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
     ]
     static let usesConfiguration = false
@@ -40,8 +43,26 @@ enum BenchCommand: Command {
                     context.console.error("… \($0)")
                 }
                 if arguments.has("--json") { context.console.printJSON(report) } else { HTTPBenchmark.print(report, context.console) }
+            case "pipeline":
+                guard let threads = Int(arguments.options["--threads"] ?? "5000"), threads > 0,
+                      let concurrency = Int(arguments.options["--concurrency"] ?? "64"), concurrency > 0 else {
+                    context.console.error("--threads and --concurrency must be positive whole numbers")
+                    return .usage
+                }
+                let report = try await PipelineBenchmark.run(directory: directory, threads: threads, concurrency: concurrency) {
+                    context.console.error("… \($0)")
+                }
+                let peak = ProcessResources.statusBytes(pid: getpid(), field: "VmHWM")
+                if arguments.has("--json") {
+                    context.console.printJSON(PipelineReport(report: report, peakResidentBytes: peak))
+                } else {
+                    context.console.print("pipeline, \(threads) runs of 9 nodes, \(concurrency) at a time, synchronous=FULL:")
+                    context.console.print("  \(Int(report.runsPerSecond)) runs/s, \(Int(report.checkpointsPerSecond)) checkpoints/s, \(Int(report.writesPerSecond)) task writes/s")
+                    context.console.print("  \(Int(report.bytesPerRun)) bytes stored per run; \(round2(report.writesPerTransaction)) pool writes per transaction")
+                    context.console.print("  peak RSS \(formatBytes(Int64(peak)))")
+                }
             default:
-                context.console.error("unknown benchmark \(kind); choose storage or http")
+                context.console.error("unknown benchmark \(kind); choose storage, http or pipeline")
                 return .usage
             }
             return .ok
@@ -57,6 +78,11 @@ enum BenchCommand: Command {
             console.print("group commit, \(result.writers) writers: \(Int(result.rowsPerSecond)) rows/s, p50 \(round2(result.p50Milliseconds)) ms, p99 \(round2(result.p99Milliseconds)) ms, \(round2(result.rowsPerTransaction)) rows/transaction")
         }
         console.print("backup: \(round2(report.backupSecondsPer100MB)) s per 100 MB (measured on \(report.backupMegabytes) MB); meanwhile a writer committed \(report.writesDuringBackup) durable writes, \(report.writesOver10MillisecondsDuringBackup) over 10 ms, the longest \(round2(report.maximumWriteDuringBackupMilliseconds)) ms")
+    }
+
+    struct PipelineReport: Encodable {
+        var report: PipelineBenchmark.Report
+        var peakResidentBytes: Int
     }
 
     static func round2(_ value: Double) -> Double { (value * 100).rounded() / 100 }

@@ -32,6 +32,10 @@ public struct Configuration: Sendable {
     public var httpThreads: Int
     public var shutdownSeconds: Double
     public var walMaintenanceMinutes: Double
+    /// Resume graph runs interrupted by a crash when `serve` starts.
+    public var resumeInterruptedRuns: Bool
+    /// Age after which finished runs are pruned to their final checkpoint.
+    public var checkpointRetentionDays: Double
 
     /// Every secret value that is set, for the log redactor.
     public var secrets: [String] {

@@ -146,7 +146,9 @@ enum ConfigurationLoader {
             maxConnections: int("TRADEWIZARD_MAX_CONNECTIONS"),
             httpThreads: int("TRADEWIZARD_HTTP_THREADS"),
             shutdownSeconds: double("TRADEWIZARD_SHUTDOWN_SECONDS"),
-            walMaintenanceMinutes: double("TRADEWIZARD_WAL_MAINTENANCE_MINUTES"))
+            walMaintenanceMinutes: double("TRADEWIZARD_WAL_MAINTENANCE_MINUTES"),
+            resumeInterruptedRuns: bool("RESUME_INTERRUPTED_RUNS"),
+            checkpointRetentionDays: double("CHECKPOINT_RETENTION_DAYS"))
     }
 
     /// The known key within edit distance 3 of `key`, for typo hints.

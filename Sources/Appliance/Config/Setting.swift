@@ -84,6 +84,10 @@ extension Setting {
                 summary: "Deadline for in-flight work at shutdown"),
         Setting(key: "TRADEWIZARD_WAL_MAINTENANCE_MINUTES", flag: nil, defaultValue: "15", kind: .decimal(1...1_440),
                 summary: "Minutes between WAL checkpoints and PRAGMA optimize"),
+        Setting(key: "RESUME_INTERRUPTED_RUNS", flag: nil, defaultValue: "true", kind: .boolean,
+                summary: "At start-up, resume graph runs a crash interrupted"),
+        Setting(key: "CHECKPOINT_RETENTION_DAYS", flag: nil, defaultValue: "7", kind: .decimal(0...3_650),
+                summary: "Finished runs keep only their final checkpoint after this many days"),
         Setting(key: "TRADEWIZARD_ENV_FILE", flag: "--env-file", defaultValue: ".env", kind: .path,
                 summary: "The .env file read at start (if present)"),
     ]

@@ -14,6 +14,7 @@ final class ApplianceRuntime: Sendable {
     let ready = ReadinessFlag()
     private let state = Mutex<(database: AppDatabase?, health: HealthMonitor?, scheduler: Scheduler?, server: HTTPServer?, port: Int?)>((nil, nil, nil, nil, nil))
     private let loops = Mutex<[Task<Void, Never>]>([])
+    private let resumer = InterruptedRunResumer()
 
     init(configuration: Configuration, logger: Logger, clock: any WallClock = SystemWallClock()) {
         self.configuration = configuration
@@ -46,6 +47,7 @@ final class ApplianceRuntime: Sendable {
                 try await scheduler.prepare([
                     MaintenanceJobs.backup(database: database, configuration: configuration, logger: logger),
                     MaintenanceJobs.walMaintenance(database: database, configuration: configuration, logger: logger),
+                    MaintenanceJobs.checkpointRetention(database: database, configuration: configuration, logger: logger),
                 ])
                 state.withLock { $0.scheduler = scheduler }
                 addLoop(every: 1) { await scheduler.tick() }
@@ -58,6 +60,14 @@ final class ApplianceRuntime: Sendable {
                     await group.next()
                     group.cancelAll()
                 }
+            }),
+            ClosureService(name: "graphs", start: { [self] in
+                guard configuration.resumeInterruptedRuns else { return }
+                let database = state.withLock { $0.database! }
+                let started = try await resumer.resumeAll(database: database, logger: logger)
+                if started > 0 { logger.info("resuming interrupted runs", ["runs": String(started)]) }
+            }, stop: { [self] deadline in
+                await resumer.stop(within: secondsUntil(deadline))
             }),
             ClosureService(name: "http", start: { [self] in
                 let (database, health) = state.withLock { ($0.database!, $0.health!) }

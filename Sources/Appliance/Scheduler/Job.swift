@@ -44,6 +44,17 @@ enum MaintenanceJobs {
             return .success
         }
     }
+
+    /// Hourly: finished graph runs older than the retention keep only their final checkpoint.
+    static func checkpointRetention(database: AppDatabase, configuration: Configuration, logger: Logger) -> Job {
+        Job(name: "checkpoint-retention", schedule: .interval(seconds: 3_600, runAtStart: true)) {
+            let cutoff = database.clock.now().addingTimeInterval(-configuration.checkpointRetentionDays * 86_400)
+            let pruned = try await database.pool.write { try $0.checkpoints.pruneFinished(before: cutoff) }
+            guard pruned > 0 else { return .skipped("no finished run past retention") }
+            logger.info("pruned checkpoints of finished runs", ["checkpoints": String(pruned)])
+            return .success
+        }
+    }
 }
 
 /// Backup, verify, retention: one code path for the scheduled job, `tradewizard backup` and

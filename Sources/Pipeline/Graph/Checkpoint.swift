@@ -111,10 +111,21 @@ enum CheckpointID {
 /// is what lets resume match saved writes to tasks and makes re-putting writes idempotent.
 enum TaskID {
     static func make(thread: String, checkpointID: String, node: String) -> String {
-        let digest = SHA256.hash(Array("\(thread)\u{0}\(checkpointID)\u{0}\(node)".utf8))
-        let hex = digest.prefix(16).hexString
-        let characters = Array(hex)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        var hasher = SHA256()
+        for (index, part) in [thread, checkpointID, node].enumerated() {
+            if index > 0 { hasher.update([0]) }
+            hasher.update(Array(part.utf8))
+        }
+        let digest = hasher.finalize()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in digest.prefix(16).enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// LangGraph's task path for a node triggered by edges.

@@ -91,7 +91,7 @@ extension Graph {
         var writes: [String: [(String, JSONValue)]] = [:]
         var pending: [String] = []
         for node in tasks {
-            if let rows = savedByTask[TaskID.make(thread: thread, checkpointID: checkpoint.id, node: node)] {
+            if !savedByTask.isEmpty, let rows = savedByTask[TaskID.make(thread: thread, checkpointID: checkpoint.id, node: node)] {
                 writes[node] = try rows.sorted { $0.index < $1.index }.map { ($0.channel, try JSONValue.parse($0.value)) }
             } else {
                 pending.append(node)
