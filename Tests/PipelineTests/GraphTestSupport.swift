@@ -19,9 +19,9 @@ struct TestDatabase {
     let database: AppDatabase
     var checkpointer: GraphCheckpointer { GraphCheckpointer(pool: database.pool) }
 
-    init(directory: String? = nil) async throws {
+    init(directory: String? = nil, clock: any WallClock = SystemWallClock()) async throws {
         self.directory = try directory ?? makeTemporaryDirectory()
-        database = try await AppDatabase.open(DataDirectory(path: self.directory + "/data"))
+        database = try await AppDatabase.open(DataDirectory(path: self.directory + "/data"), clock: clock)
     }
 
     func close() { database.close() }

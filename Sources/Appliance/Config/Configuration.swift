@@ -1,3 +1,4 @@
+import Pipeline
 import Storage
 
 /// The appliance's effective configuration, built once at start from environment variables, an
@@ -36,10 +37,15 @@ public struct Configuration: Sendable {
     public var resumeInterruptedRuns: Bool
     /// Age after which finished runs are pruned to their final checkpoint.
     public var checkpointRetentionDays: Double
+    public var webhookToken: String?
+    /// Webhook credentials, time bounds, de-duplication and decision rules.
+    public var signalIntake: SignalIntakeSettings
+    /// Rejection rate over the last hour above which `/health` reports signals degraded.
+    public var signalDegradedRejectionRate: Double
 
     /// Every secret value that is set, for the log redactor.
     public var secrets: [String] {
-        [adminToken, openAIKey, anthropicKey, googleKey, webhookSecret].compactMap { $0 }
+        [adminToken, openAIKey, anthropicKey, googleKey, webhookSecret, webhookToken].compactMap { $0 }
     }
 
     /// Database settings derived from this configuration.

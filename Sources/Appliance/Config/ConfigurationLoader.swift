@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Pipeline
 import Storage
 
 /// Builds a `Configuration` from the environment, a `.env` file and flags.
@@ -94,6 +95,10 @@ enum ConfigurationLoader {
             guard options.contains(value.lowercased()) else { return "expected one of \(options.joined(separator: ", "))" }
         case .timeOfDay:
             guard parseTimeOfDay(value) != nil else { return "expected HH:MM (UTC), 00:00 to 23:59" }
+        case .tradingWindow:
+            guard TradingSession(window: value, timeZone: SessionTimeZone("UTC")!) != nil else { return "expected HH:MM-HH:MM with the open before the close" }
+        case .timeZone:
+            guard SessionTimeZone(value) != nil else { return "expected America/New_York, America/Chicago, America/Denver, America/Los_Angeles, UTC or ±HH:MM" }
         }
         return nil
     }
@@ -148,7 +153,21 @@ enum ConfigurationLoader {
             shutdownSeconds: double("TRADEWIZARD_SHUTDOWN_SECONDS"),
             walMaintenanceMinutes: double("TRADEWIZARD_WAL_MAINTENANCE_MINUTES"),
             resumeInterruptedRuns: bool("RESUME_INTERRUPTED_RUNS"),
-            checkpointRetentionDays: double("CHECKPOINT_RETENTION_DAYS"))
+            checkpointRetentionDays: double("CHECKPOINT_RETENTION_DAYS"),
+            webhookToken: text("WEBHOOK_TOKEN"),
+            signalIntake: SignalIntakeSettings(
+                hmacSecret: text("WEBHOOK_SECRET"), token: text("WEBHOOK_TOKEN"),
+                maxLagSeconds: double("SIGNAL_MAX_LAG_SECONDS"), dedupWindowSeconds: double("SIGNAL_DEDUP_TTL_SECONDS"),
+                rules: SignalRules(
+                    session: bool("SIGNAL_ENFORCE_MARKET_HOURS")
+                        ? TradingSession(window: text("SIGNAL_MARKET_HOURS")!, timeZone: SessionTimeZone(text("SIGNAL_TIME_ZONE")!)!) : nil,
+                    cooldownSeconds: double("SIGNAL_COOLDOWN_SECONDS"),
+                    minimumScore: values["SIGNAL_MIN_SCORE"].flatMap(Double.init),
+                    minimumConfidence: values["SIGNAL_MIN_CONFIDENCE"].flatMap(Double.init),
+                    maximumOpenPositions: int("MAX_OPEN_POSITIONS"), maximumExposure: double("MAX_EXPOSURE_USD"),
+                    positionNotional: double("POSITION_NOTIONAL_USD"),
+                    opposite: OppositeSignalPolicy(rawValue: text("SIGNAL_OPPOSITE_POLICY")!.lowercased())!)),
+            signalDegradedRejectionRate: double("SIGNAL_DEGRADED_REJECTION_RATE"))
     }
 
     /// The known key within edit distance 3 of `key`, for typo hints.

@@ -12,6 +12,10 @@ struct Setting: Sendable {
         case choice([String])
         case timeOfDay
         case path
+        /// `HH:MM-HH:MM`, a daily trading window.
+        case tradingWindow
+        /// A time zone `SessionTimeZone` understands.
+        case timeZone
     }
 
     let key: String
@@ -64,6 +68,34 @@ extension Setting {
                 summary: "Use only this LLM provider"),
         Setting(key: "WEBHOOK_SECRET", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
                 summary: "HMAC-SHA256 key for signed webhooks"),
+        Setting(key: "WEBHOOK_TOKEN", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
+                summary: "Token for POST /webhook/<token> or a `secret` body field (senders that cannot sign, e.g. TradingView)"),
+        Setting(key: "SIGNAL_MAX_LAG_SECONDS", flag: nil, defaultValue: "300", kind: .decimal(1...86_400),
+                summary: "Signals with an older timestamp are rejected (stale_signal)"),
+        Setting(key: "SIGNAL_DEDUP_TTL_SECONDS", flag: nil, defaultValue: "3600", kind: .decimal(1...2_592_000),
+                summary: "A repeat of a signal (same id, or same body) within this window answers DUPLICATE"),
+        Setting(key: "SIGNAL_ENFORCE_MARKET_HOURS", flag: nil, defaultValue: "true", kind: .boolean,
+                summary: "Skip signals outside the trading session"),
+        Setting(key: "SIGNAL_MARKET_HOURS", flag: nil, defaultValue: "09:30-16:00", kind: .tradingWindow,
+                summary: "Trading session, local time, Monday to Friday"),
+        Setting(key: "SIGNAL_TIME_ZONE", flag: nil, defaultValue: "America/New_York", kind: .timeZone,
+                summary: "Session time zone: America/New_York, America/Chicago, America/Denver, America/Los_Angeles, UTC or ±HH:MM"),
+        Setting(key: "SIGNAL_COOLDOWN_SECONDS", flag: nil, defaultValue: "300", kind: .decimal(0...86_400),
+                summary: "Minimum time between entries on one symbol"),
+        Setting(key: "SIGNAL_MIN_SCORE", flag: nil, defaultValue: nil, kind: .decimal(-1_000_000_000...1_000_000_000),
+                summary: "Skip signals whose metadata.score is lower (unset: no minimum)"),
+        Setting(key: "SIGNAL_MIN_CONFIDENCE", flag: nil, defaultValue: nil, kind: .decimal(0...100),
+                summary: "Skip signals whose metadata.confidence is lower (unset: no minimum)"),
+        Setting(key: "MAX_OPEN_POSITIONS", flag: nil, defaultValue: "5", kind: .integer(1...10_000),
+                summary: "Open paper positions at most"),
+        Setting(key: "MAX_EXPOSURE_USD", flag: nil, defaultValue: "10000", kind: .decimal(1...1_000_000_000),
+                summary: "Total entry notional of open positions at most"),
+        Setting(key: "POSITION_NOTIONAL_USD", flag: nil, defaultValue: "1000", kind: .decimal(1...1_000_000_000),
+                summary: "Sizing rule: dollars of notional per position (quantity = notional / entry price)"),
+        Setting(key: "SIGNAL_OPPOSITE_POLICY", flag: nil, defaultValue: "close", kind: .choice(["close", "reverse", "ignore"]),
+                summary: "A signal opposite to an open position closes it, reverses it, or is skipped"),
+        Setting(key: "SIGNAL_DEGRADED_REJECTION_RATE", flag: nil, defaultValue: "0.5", kind: .decimal(0...1),
+                summary: "/health reports signals degraded when the last hour's rejection rate passes this (10+ requests)"),
         Setting(key: "TRADEWIZARD_OFFLINE", flag: "--offline", defaultValue: "false", kind: .boolean,
                 summary: "Use the bundled market fixtures instead of Polymarket"),
         Setting(key: "TRADEWIZARD_BACKUP_AT", flag: nil, defaultValue: "02:00", kind: .timeOfDay,

@@ -23,6 +23,10 @@ public struct HealthSnapshot: Sendable, Codable {
     public var schedulerTickAgeSeconds: Double?
     public var nextRuns: [String: Date] = [:]
     public var lastJobResults: [String: String] = [:]
+    /// Webhook requests in the last hour.
+    public var signalsLastHour = SignalCounts(accepted: 0, rejected: 0, duplicates: 0)
+    /// Rejected / all webhook requests in the last hour (nil with fewer than 10).
+    public var signalRejectionRate: Double?
 }
 
 /// Probes the database, disk, backups and scheduler every few seconds and keeps the latest snapshot.
@@ -30,7 +34,8 @@ public struct HealthSnapshot: Sendable, Codable {
 /// Policy: unhealthy when the database does not answer a write probe; degraded when free disk is
 /// under 1 GiB or under twice the database, the newest backup is older than 48 hours (or absent
 /// after the first 26 hours of uptime) or failed verification, the scheduler has not ticked for
-/// two minutes, or a job's last run failed.
+/// two minutes, a job's last run failed, or more than the configured share of the last hour's
+/// webhook requests (at least 10) were rejected.
 public final class HealthMonitor: Sendable {
     private let database: AppDatabase
     private let clock: any WallClock
@@ -38,7 +43,10 @@ public final class HealthMonitor: Sendable {
     private let snapshotState = Mutex(HealthSnapshot())
     private let schedulerState = Mutex<(tick: Date?, nextRuns: [String: Date], results: [String: String])>((nil, [:], [:]))
 
-    public init(database: AppDatabase, clock: any WallClock, startedAt: Date) {
+    private let signalDegradedRejectionRate: Double
+
+    public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5) {
+        self.signalDegradedRejectionRate = signalDegradedRejectionRate
         self.database = database
         self.clock = clock
         self.startedAt = startedAt
@@ -71,13 +79,16 @@ public final class HealthMonitor: Sendable {
             try await database.pool.write { _ in }  // takes the write lock and commits: the database accepts writes
             snapshot.databaseWritable = true
             snapshot.databaseLatencyMilliseconds = start.secondsElapsed() * 1000
-            let (bytes, lastAnalysis) = try await database.pool.read { database -> (Int64, Date?) in
+            let (bytes, lastAnalysis, signals) = try await database.pool.read { database -> (Int64, Date?, SignalCounts) in
                 let pages: Int64 = try database.scalar("PRAGMA page_count") ?? 0
                 let size: Int64 = try database.scalar("PRAGMA page_size") ?? 4096
-                return (pages * size, try database.analysisHistory.latest()?.createdAt)
+                return (pages * size, try database.analysisHistory.latest()?.createdAt,
+                        try database.signals.counts(since: now.addingTimeInterval(-3_600)))
             }
             snapshot.databaseBytes = bytes
             snapshot.lastAnalysisAt = lastAnalysis
+            snapshot.signalsLastHour = signals
+            snapshot.signalRejectionRate = signals.total >= 10 ? Double(signals.rejected) / Double(signals.total) : nil
         } catch {
             snapshot.reasons.append("database does not accept writes")
         }
@@ -105,6 +116,9 @@ public final class HealthMonitor: Sendable {
         }
         if snapshot.lastBackupVerified == false { degraded.append("newest backup failed verification") }
         if let age = snapshot.schedulerTickAgeSeconds, age > 120 { degraded.append("scheduler has not ticked for \(Int(age)) s") }
+        if let rate = snapshot.signalRejectionRate, rate > signalDegradedRejectionRate {
+            degraded.append("signals: \(Int(rate * 100))% of webhook requests in the last hour were rejected")
+        }
         for (job, result) in scheduler.results.sorted(by: { $0.key < $1.key }) where result == JobResult.failed.rawValue {
             degraded.append("last \(job) run failed")
         }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Pipeline
 import Storage
 import Synchronization
 
@@ -15,6 +16,7 @@ final class ApplianceRuntime: Sendable {
     private let state = Mutex<(database: AppDatabase?, health: HealthMonitor?, scheduler: Scheduler?, server: HTTPServer?, port: Int?)>((nil, nil, nil, nil, nil))
     private let loops = Mutex<[Task<Void, Never>]>([])
     private let resumer = InterruptedRunResumer()
+    let signalLatency = LatencyRecorder()
 
     init(configuration: Configuration, logger: Logger, clock: any WallClock = SystemWallClock()) {
         self.configuration = configuration
@@ -31,7 +33,8 @@ final class ApplianceRuntime: Sendable {
         let group = ServiceGroup(services: [
             ClosureService(name: "database", start: { [self] in
                 let database = try await AppDatabase.open(configuration.dataDirectory, configuration: configuration.databaseConfiguration, clock: clock)
-                let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt)
+                let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt,
+                                           signalDegradedRejectionRate: configuration.signalDegradedRejectionRate)
                 state.withLock { $0.database = database; $0.health = health }
             }, stop: { [self] _ in
                 state.withLock { $0.database }?.close()
@@ -81,7 +84,9 @@ final class ApplianceRuntime: Sendable {
                     HealthRoutes.routes(health: health, ready: ready, clock: clock, startedAt: startedAt)
                     + MetricsRoutes.routes(metrics: metrics, database: database, health: health, clock: clock, startedAt: startedAt)
                     + APIRoutes.routes(database: database)
-                    + AdminRoutes.routes(database: database, configuration: configuration, logger: logger))
+                    + AdminRoutes.routes(database: database, configuration: configuration, logger: logger)
+                    + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock),
+                                           database: database, latency: signalLatency, logger: logger))
                 let server = HTTPServer(configuration: serverConfiguration, router: router, observer: metrics, logger: logger)
                 let port = try server.start()
                 state.withLock { $0.server = server; $0.port = port }

@@ -52,7 +52,8 @@ public final class Metrics: HTTPServerObserver {
     public func refusalCounts() -> [String: Int] { state.withLock { $0.refusals } }
 
     /// Renders every metric. `database` and `health` supply the gauges sampled elsewhere.
-    public func render(database: WriterStatistics, health: HealthSnapshot, uptimeSeconds: Double, residentBytes: Int) -> String {
+    func render(database: WriterStatistics, health: HealthSnapshot, uptimeSeconds: Double, residentBytes: Int,
+                signals: SignalReport? = nil) -> String {
         let snapshot = state.withLock { $0 }
         var out = PrometheusText()
         out.family("tradewizard_http_requests_total", "counter", "HTTP requests answered, by route pattern, method and status.")
@@ -89,6 +90,24 @@ public final class Metrics: HTTPServerObserver {
         out.family("tradewizard_job_runs_total", "counter", "Scheduler job runs, by job and result.")
         for (key, value) in snapshot.jobRuns.sorted(by: { ($0.key.job, $0.key.result) < ($1.key.job, $1.key.result) }) {
             out.sample("tradewizard_job_runs_total", ["job": key.job, "result": key.result], Double(value))
+        }
+        if let signals {
+            out.family("tradewizard_signals_total", "counter", "Webhook signals by outcome (accepted, rejected, duplicate).")
+            out.sample("tradewizard_signals_total", ["outcome": "accepted"], Double(signals.signals.accepted))
+            out.sample("tradewizard_signals_total", ["outcome": "rejected"], Double(signals.signals.rejected))
+            out.sample("tradewizard_signals_total", ["outcome": "duplicate"], Double(signals.signals.duplicates))
+            out.family("tradewizard_signal_decisions_total", "counter", "Decisions on accepted signals, by action.")
+            for action in ["ENTER", "EXIT", "SKIP"] {
+                out.sample("tradewizard_signal_decisions_total", ["action": action], Double(signals.signals.decisions[action] ?? 0))
+            }
+            out.family("tradewizard_positions_open", "gauge", "Open paper positions.")
+            out.sample("tradewizard_positions_open", [:], Double(signals.positions.open))
+            out.family("tradewizard_positions_exposure_dollars", "gauge", "Entry notional of open paper positions.")
+            out.sample("tradewizard_positions_exposure_dollars", [:], signals.positions.exposure)
+            out.family("tradewizard_positions_unrealized_pnl_dollars", "gauge", "Unrealized P&L of open positions at the last known prices.")
+            out.sample("tradewizard_positions_unrealized_pnl_dollars", [:], signals.positions.unrealizedPnl)
+            out.family("tradewizard_positions_realized_pnl_dollars", "gauge", "Realized P&L of closed positions.")
+            out.sample("tradewizard_positions_realized_pnl_dollars", [:], signals.positions.realizedPnl)
         }
         out.family("tradewizard_process_resident_memory_bytes", "gauge", "Resident set size of the process.")
         out.sample("tradewizard_process_resident_memory_bytes", [:], Double(residentBytes))

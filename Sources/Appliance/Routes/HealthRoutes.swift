@@ -13,6 +13,12 @@ enum HealthRoutes {
             var scheduler: ComponentScheduler
             var backup: ComponentBackup
             var disk: ComponentDisk
+            var signals: ComponentSignals
+        }
+        struct ComponentSignals: Encodable {
+            var status: String
+            var lastHour: SignalCounts
+            var rejectionRate: Double?
         }
         struct ComponentDatabase: Encodable { var writable: Bool; var latencyMs: Double; var walBytes: Int64; var sizeBytes: Int64 }
         struct ComponentScheduler: Encodable { var tickAgeSeconds: Double? }
@@ -94,7 +100,9 @@ enum HealthRoutes {
                         scheduler: .init(tickAgeSeconds: snapshot.schedulerTickAgeSeconds),
                         backup: .init(lastFile: snapshot.lastBackupFile, lastAt: snapshot.lastBackupAt.map(Timestamp.format),
                                       ageSeconds: snapshot.lastBackupAgeSeconds, verified: snapshot.lastBackupVerified),
-                        disk: .init(freeBytes: snapshot.freeDiskBytes)),
+                        disk: .init(freeBytes: snapshot.freeDiskBytes),
+                        signals: .init(status: snapshot.reasons.contains { $0.hasPrefix("signals:") } ? "degraded" : "healthy",
+                                       lastHour: snapshot.signalsLastHour, rejectionRate: snapshot.signalRejectionRate)),
                     reasons: snapshot.reasons,
                     version: Version.current)
                 return .json(body, status: snapshot.status == .unhealthy ? 503 : 200)

@@ -1,14 +1,16 @@
 import FoundationEssentials
 import Storage
 
-/// `GET /metrics`: Prometheus text exposition 0.0.4, rendered from memory.
+/// `GET /metrics`: Prometheus text exposition 0.0.4: process counters from memory, signal and
+/// position figures from one read transaction.
 enum MetricsRoutes {
     static func routes(metrics: Metrics, database: AppDatabase, health: HealthMonitor, clock: any WallClock, startedAt: Date) -> [Route] {
         [
-            Route(.get, "/metrics", .immediate { _ in
+            Route(.get, "/metrics", .task { _ in
+                let report = try? await database.pool.read { try SignalReport.read($0) }
                 let text = metrics.render(database: database.pool.statistics, health: health.snapshot,
                                           uptimeSeconds: clock.now().timeIntervalSince(startedAt),
-                                          residentBytes: ProcessResources.residentBytes())
+                                          residentBytes: ProcessResources.residentBytes(), signals: report)
                 return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
             }),
         ]

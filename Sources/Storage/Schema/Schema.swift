@@ -5,6 +5,7 @@ public enum Schema {
         SchemaV1.migration,
         SchemaV2.migration,
         SchemaV3.migration,
+        SchemaV4.migration,
     ]
 
     /// The newest schema version this binary writes.

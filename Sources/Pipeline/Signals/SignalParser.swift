@@ -1,0 +1,175 @@
+import FoundationEssentials
+import Storage
+
+/// The seven directions a signal may carry (case-insensitive on input).
+public enum SignalDirection: String, Sendable, CaseIterable {
+    case call = "CALL", put = "PUT", long = "LONG", short = "SHORT", buy = "BUY", sell = "SELL", exit = "EXIT"
+
+    /// The position side this direction opens; nil for EXIT.
+    public var side: PositionSide? {
+        switch self {
+        case .call, .long, .buy: .long
+        case .put, .short, .sell: .short
+        case .exit: nil
+        }
+    }
+}
+
+/// Why a request was refused, with a stable code.
+public struct SignalRejection: Error, Sendable, Equatable {
+    public var status: Int
+    public var code: String
+    public var message: String
+
+    static func malformed(_ message: String) -> SignalRejection { SignalRejection(status: 400, code: "malformed_body", message: message) }
+    static func invalid(_ code: String, _ message: String) -> SignalRejection { SignalRejection(status: 422, code: code, message: message) }
+}
+
+/// A body decoded into fields: JSON when it parses as a JSON object, else `key=value` pairs
+/// (TradingView sends the alert text as-is when it is not valid JSON).
+public struct SignalBody: Sendable {
+    /// The fields, without `secret`.
+    public var fields: [String: JSONValue]
+    /// The `secret` field, if one was sent.
+    public var secret: String?
+    /// The fields as canonical JSON (sorted keys, no `secret`): stored, and hashed for de-duplication.
+    public var canonical: [UInt8] { JSONValue.object(fields).serialized() }
+
+    /// Nesting deeper than this is refused before parsing.
+    static let maximumDepth = 32
+
+    public static func decode(_ body: [UInt8]) throws(SignalRejection) -> SignalBody {
+        guard !body.isEmpty else { throw .malformed("empty body") }
+        guard let text = String(validating: body, as: UTF8.self) else { throw .malformed("the body is not valid UTF-8") }
+        var fields: [String: JSONValue]
+        let trimmed = text.trimmed()
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            guard nestingDepth(body) <= maximumDepth else { throw .malformed("JSON nested deeper than \(maximumDepth) levels") }
+            guard let value = try? JSONValue.parse(body) else { throw .malformed("the body is not valid JSON") }
+            guard let object = value.objectValue else { throw .malformed("the JSON body must be an object") }
+            fields = object
+        } else {
+            fields = try keyValuePairs(trimmed)
+        }
+        let secret = fields.removeValue(forKey: "secret")
+        return SignalBody(fields: fields, secret: secret?.stringValue)
+    }
+
+    /// `key=value` (or `key: value`) pairs separated by whitespace, commas, semicolons or newlines.
+    static func keyValuePairs(_ text: String) throws(SignalRejection) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = [:]
+        let separators: Set<Character> = [" ", "\t", "\n", "\r", ",", ";"]
+        for token in text.split(whereSeparator: { separators.contains($0) }) {
+            guard let equals = token.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                throw .malformed("the body is neither a JSON object nor key=value pairs")
+            }
+            let key = token[..<equals].trimmed()
+            let value = token[token.index(after: equals)...].trimmed()
+            guard !key.isEmpty else { throw .malformed("a key=value pair has no key") }
+            fields[key.lowercased()] = .string(value)
+        }
+        guard !fields.isEmpty else { throw .malformed("the body has no fields") }
+        return fields
+    }
+
+    /// The deepest nesting of arrays and objects, ignoring brackets inside strings.
+    static func nestingDepth(_ bytes: [UInt8]) -> Int {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+}
+
+/// A signal whose fields passed validation.
+public struct ValidatedSignal: Sendable {
+    public var source: String
+    public var symbol: String
+    public var direction: SignalDirection
+    public var timeframe: String?
+    public var time: Date
+    public var price: Double?
+    public var score: Double?
+    public var confidence: Double?
+    public var id: String?
+    public var metadata: JSONValue
+
+    /// Validates fields; `now` and the lag bounds judge the timestamp.
+    public static func validate(_ body: SignalBody, now: Date, maxLagSeconds: Double, maxAheadSeconds: Double = 5)
+        throws(SignalRejection) -> ValidatedSignal {
+        let fields = body.fields
+        func text(_ keys: String...) -> String? {
+            for key in keys { if let value = fields[key] { return value.stringValue ?? value.numberValue.map { Self.plain($0) } } }
+            return nil
+        }
+        guard let rawSymbol = text("symbol", "ticker")?.trimmed(), !rawSymbol.isEmpty else {
+            throw .invalid("missing_field", "symbol (or ticker) is required")
+        }
+        let symbol = rawSymbol.uppercased()
+        guard symbol.count <= 32, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:/!-".contains($0)) }) else {
+            throw .invalid("invalid_symbol", "symbol must be 1–32 letters, digits or . _ : / ! -")
+        }
+        guard let rawDirection = text("direction", "action", "side") else { throw .invalid("missing_field", "direction is required") }
+        guard let direction = SignalDirection(rawValue: rawDirection.trimmed().uppercased()) else {
+            throw .invalid("unknown_direction", "direction must be one of CALL, PUT, LONG, SHORT, BUY, SELL, EXIT")
+        }
+        guard let timestamp = fields["timestamp"] ?? fields["time"] else { throw .invalid("missing_field", "timestamp is required") }
+        let time = try parseTime(timestamp)
+        if time < now.addingTimeInterval(-maxLagSeconds) {
+            throw .invalid("stale_signal", "the timestamp is more than \(Int(maxLagSeconds)) s old")
+        }
+        if time > now.addingTimeInterval(maxAheadSeconds) {
+            throw .invalid("future_signal", "the timestamp is in the future")
+        }
+        let metadata = fields["metadata"] ?? .object([:])
+        guard metadata.objectValue != nil else { throw .invalid("invalid_field", "metadata must be an object") }
+        let price = try number(fields["price"], name: "price", range: 0...1e12, exclusiveLower: true)
+        let score = try number(metadata["score"] ?? fields["score"], name: "score", range: -1e9...1e9)
+        let confidence = try number(metadata["confidence"] ?? fields["confidence"], name: "confidence", range: 0...100)
+        let id = text("id")
+        if let id, id.isEmpty || id.count > 200 { throw .invalid("invalid_field", "id must be 1–200 characters") }
+        let source = text("source")?.trimmed() ?? "webhook"
+        guard source.count <= 100 else { throw .invalid("invalid_field", "source is longer than 100 characters") }
+        let timeframe = text("timeframe", "interval")
+        guard (timeframe?.count ?? 0) <= 20 else { throw .invalid("invalid_field", "timeframe is longer than 20 characters") }
+        return ValidatedSignal(source: source.isEmpty ? "webhook" : source, symbol: symbol, direction: direction, timeframe: timeframe,
+                               time: time, price: price, score: score, confidence: confidence, id: id, metadata: metadata)
+    }
+
+    /// ISO-8601 text, or epoch seconds / milliseconds as a number or numeric text.
+    static func parseTime(_ value: JSONValue) throws(SignalRejection) -> Date {
+        var epoch = value.numberValue
+        if epoch == nil, let text = value.stringValue?.trimmed() {
+            if let date = Timestamp.parse(text) { return date }
+            epoch = Double(text)
+        }
+        guard let epoch, epoch.isFinite, epoch > 0, epoch < 1e14 else {
+            throw .invalid("invalid_timestamp", "timestamp must be ISO-8601 or epoch seconds/milliseconds")
+        }
+        return Date(timeIntervalSince1970: epoch >= 1e11 ? epoch / 1000 : epoch)
+    }
+
+    static func number(_ value: JSONValue?, name: String, range: ClosedRange<Double>, exclusiveLower: Bool = false)
+        throws(SignalRejection) -> Double? {
+        guard let value, value != .null else { return nil }
+        let number = value.numberValue ?? value.stringValue.flatMap { Double($0.trimmed()) }
+        guard let number, number.isFinite, range.contains(number), !(exclusiveLower && number == range.lowerBound) else {
+            throw .invalid("invalid_\(name)", "\(name) must be a number in \(range.lowerBound)...\(range.upperBound)" + (exclusiveLower ? " above \(range.lowerBound)" : ""))
+        }
+        return number
+    }
+
+    static func plain(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+    }
+}
