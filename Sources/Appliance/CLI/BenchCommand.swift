@@ -6,11 +6,11 @@ import Storage
 /// `tradewizard bench storage|http`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage, http (GET /health under wrk) or pipeline (durable graph runs)"
-    static let usage = "tradewizard bench <storage|http|pipeline> [--seconds N] [--connections N] [--threads N] [--concurrency C] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs) or webhook (signed signals)"
+    static let usage = "tradewizard bench <storage|http|pipeline|webhook> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
-        OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections for http (default 64)"),
+        OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections: http (default 64), webhook a list (default 1,16,64)"),
         OptionSpec(name: "--threads", takesValue: true, help: "Graph runs (distinct threads) for pipeline (default 5000)"),
         OptionSpec(name: "--concurrency", takesValue: true, help: "Runs in flight at once for pipeline (default 64)"),
         OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
@@ -61,8 +61,21 @@ enum BenchCommand: Command {
                     context.console.print("  \(Int(report.bytesPerRun)) bytes stored per run; \(round2(report.writesPerTransaction)) pool writes per transaction")
                     context.console.print("  peak RSS \(formatBytes(Int64(peak)))")
                 }
+            case "webhook":
+                let counts = (arguments.options["--connections"] ?? "1,16,64").split(separator: ",").map { Int($0) }
+                guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 1_024 }) else {
+                    context.console.error("--connections takes a comma-separated list of numbers from 1 to 1024")
+                    return .usage
+                }
+                let results = try await WebhookBenchmark.run(directory: directory, connectionCounts: counts.map { $0! }, seconds: seconds ?? 5) {
+                    context.console.error("… \($0)")
+                }
+                if arguments.has("--json") { context.console.printJSON(results); return .ok }
+                for result in results {
+                    context.console.print("webhook, \(result.connections) connections: \(Int(result.signalsPerSecond)) durable signals/s, p50 \(round2(result.p50Milliseconds)) ms, p99 \(round2(result.p99Milliseconds)) ms (\(result.accepted) accepted, \(result.failed) failed)")
+                }
             default:
-                context.console.error("unknown benchmark \(kind); choose storage, http or pipeline")
+                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline or webhook")
                 return .usage
             }
             return .ok

@@ -24,22 +24,8 @@ enum HTTPBenchmark {
             throw StorageError(.notFound, "wrk is not installed (apt-get install wrk)")
         }
         progress("starting tradewizard serve")
-        let start = MonotonicInstant.now()
-        let server = try Subprocess(arguments: [Subprocess.currentExecutable, "serve", "--data-dir", directory + "/data", "--port", "0",
-                                                "--log-level", "info", "--log-format", "json", "--env-file", "/dev/null"])
-        var port: Int?
-        while port == nil, let line = server.readLine() {
-            if line.contains("\"msg\":\"tradewizard ready\""), let range = line.split(separator: ",").first(where: { $0.hasPrefix("\"port\":") }) {
-                port = Int(range.dropFirst(8).filter(\.isNumber))
-            }
-        }
-        guard let port else { throw StorageError(.io, "the server did not report its port") }
-        let client = LoopbackHTTPClient(host: "127.0.0.1", port: port)
-        while (try? await client.send(method: "GET", path: "/readyz"))?.status != 200 {
-            guard start.secondsElapsed() < 10 else { throw StorageError(.io, "the server did not become ready in 10 s") }
-            try await Task.sleep(nanoseconds: 1_000_000)
-        }
-        let coldStart = start.secondsElapsed() * 1000
+        let benchmarkServer = try await BenchmarkServer.start(directory: directory)
+        let (server, port, coldStart) = (benchmarkServer.process, benchmarkServer.port, benchmarkServer.coldStartMilliseconds)
         try await Task.sleep(nanoseconds: 500_000_000)
         let idle = ProcessResources.statusBytes(pid: server.pid, field: "VmRSS:")
         progress("wrk: \(connections) connections for \(Int(seconds)) s against GET /health")
@@ -48,9 +34,7 @@ enum HTTPBenchmark {
         load.wait()
         let peak = ProcessResources.statusBytes(pid: server.pid, field: "VmHWM:")
         let stopStart = MonotonicInstant.now()
-        server.signal(SIGTERM)
-        _ = server.readAll()
-        let status = server.wait()
+        let status = benchmarkServer.stop()
         return Report(coldStartMilliseconds: coldStart, idleResidentBytes: idle, connections: connections, seconds: seconds,
                       requestsPerSecond: parseRate(output), p50Milliseconds: parseLatency(output, "50%"),
                       p99Milliseconds: parseLatency(output, "99%"), peakResidentBytes: peak,

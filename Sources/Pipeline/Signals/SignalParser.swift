@@ -44,8 +44,10 @@ public struct SignalBody: Sendable {
         var fields: [String: JSONValue]
         let trimmed = text.trimmed()
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
-            guard nestingDepth(body) <= maximumDepth else { throw .malformed("JSON nested deeper than \(maximumDepth) levels") }
-            guard let value = try? JSONValue.parse(body) else { throw .malformed("the body is not valid JSON") }
+            let value: JSONValue
+            do { value = try JSONValue.parse(body, maximumDepth: maximumDepth) } catch {
+                throw .malformed("the body is not valid JSON (\((error as? StorageError)?.message ?? "\(error)"))")
+            }
             guard let object = value.objectValue else { throw .malformed("the JSON body must be an object") }
             fields = object
         } else {
@@ -70,24 +72,6 @@ public struct SignalBody: Sendable {
         }
         guard !fields.isEmpty else { throw .malformed("the body has no fields") }
         return fields
-    }
-
-    /// The deepest nesting of arrays and objects, ignoring brackets inside strings.
-    static func nestingDepth(_ bytes: [UInt8]) -> Int {
-        var depth = 0, deepest = 0, inString = false, escaped = false
-        for byte in bytes {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; deepest = max(deepest, depth)
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-        }
-        return deepest
     }
 }
 

@@ -47,6 +47,7 @@ enum SchemaV4 {
             CHECK ((status = 'closed') = (closed_at IS NOT NULL AND exit_price IS NOT NULL AND realized_pnl IS NOT NULL))
         );
         CREATE INDEX positions_open ON positions (status, symbol);
+        CREATE INDEX positions_by_symbol ON positions (symbol, opened_at);
         CREATE UNIQUE INDEX positions_one_open_per_symbol ON positions (symbol) WHERE status = 'open';
 
         CREATE TABLE position_events (

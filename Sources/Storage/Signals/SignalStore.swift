@@ -74,11 +74,9 @@ public struct SignalStore {
             .map(Position.init(row:))
     }
 
-    /// When the last ENTER on `symbol` was decided.
+    /// When the last position on `symbol` was opened (every ENTER opens one).
     public func lastEntry(symbol: String) throws -> Date? {
-        try database.scalar("""
-            SELECT max(d.decided_at) FROM decisions d JOIN signals s ON s.id = d.signal_id WHERE s.symbol = ? AND d.action = 'ENTER'
-            """, [symbol], as: Date.self)
+        try database.scalar("SELECT max(opened_at) FROM positions WHERE symbol = ?", [symbol], as: Date.self)
     }
 
     /// The newest price a signal carried for `symbol`.

@@ -11,13 +11,10 @@ extension JSONValue {
         return output
     }
 
-    /// Parses JSON text; throws `StorageError(.invalidInput)` on malformed input.
-    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw StorageError(.invalidInput, "malformed JSON", cause: error)
-        }
+    /// Parses JSON text strictly (RFC 8259); throws `StorageError(.invalidInput)` on malformed
+    /// input or nesting deeper than `maximumDepth`.
+    public static func parse(_ bytes: some Collection<UInt8>, maximumDepth: Int = 512) throws -> JSONValue {
+        try JSONParser.parse(Array(bytes), maximumDepth: maximumDepth)
     }
 
     private func write(to output: inout [UInt8]) {
