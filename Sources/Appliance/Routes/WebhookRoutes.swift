@@ -23,7 +23,7 @@ enum WebhookRoutes {
             case .duplicate:
                 break
             }
-            return .json(result.body, status: result.httpStatus)
+            return HTTPResponse(status: result.httpStatus, headers: [("content-type", "application/json")], body: result.body.json)
         }
         return [
             Route(.post, "/webhook", .task(receive)),

@@ -41,7 +41,7 @@ public struct WebhookRequest: Sendable {
 /// The answer: an HTTP status and the JSON body TradingView and bots read.
 public struct IntakeResult: Sendable {
     public enum Outcome: String, Sendable { case accepted, duplicate, rejected, unauthorized, unavailable }
-    public struct Body: Encodable, Sendable {
+    public struct Body: Sendable {
         /// ACCEPTED, REJECTED or DUPLICATE (absent for 401/503).
         public var status: String?
         public var message: String
@@ -49,6 +49,16 @@ public struct IntakeResult: Sendable {
         public var processing_time_ms: Double
         public var decision: String?
         public var error: String?
+
+        /// Compact JSON, keys sorted (present keys only).
+        public var json: [UInt8] {
+            var members: [String: JSONValue] = ["message": .string(message), "processing_time_ms": .number(processing_time_ms)]
+            if let status { members["status"] = .string(status) }
+            if let correlation_id { members["correlation_id"] = .string(correlation_id) }
+            if let decision { members["decision"] = .string(decision) }
+            if let error { members["error"] = .string(error) }
+            return JSONValue.object(members).serialized()
+        }
     }
     public var httpStatus: Int
     public var outcome: Outcome
