@@ -45,14 +45,6 @@ enum CheckpointsCommand: Command {
         }
     }
 
-    static func openReadOnly(_ configuration: Configuration) throws -> Database {
-        let path = configuration.dataDirectory.databasePath
-        guard FileManager.default.fileExists(atPath: path) else { throw StorageError(.notFound, "no database at \(path)") }
-        var options = configuration.databaseConfiguration
-        options.readOnly = true
-        return try Database(path: path, configuration: options)
-    }
-
     struct CheckpointSummary: Encodable {
         var checkpointID: String
         var parentID: String?
@@ -71,7 +63,7 @@ enum CheckpointsCommand: Command {
     }
 
     static func list(_ arguments: ParsedArguments, limit: Int, _ configuration: Configuration, _ context: CommandContext) throws -> ExitCode {
-        let database = try openReadOnly(configuration)
+        let database = try configuration.openDatabaseReadOnly()
         if let thread = arguments.options["--thread"] {
             let rows = try database.checkpoints.list(thread: thread, limit: limit).map(summary)
             if arguments.has("--json") { context.console.printJSON(rows); return .ok }
@@ -112,7 +104,7 @@ enum CheckpointsCommand: Command {
     }
 
     static func show(_ thread: String, _ arguments: ParsedArguments, _ configuration: Configuration, _ context: CommandContext) throws -> ExitCode {
-        let database = try openReadOnly(configuration)
+        let database = try configuration.openDatabaseReadOnly()
         let store = database.checkpoints
         let row = try arguments.options["--checkpoint"].map { try store.checkpoint(thread: thread, id: $0) } ?? store.latest(thread: thread)
         guard let row else {

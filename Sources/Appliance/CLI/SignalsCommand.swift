@@ -27,7 +27,7 @@ enum SignalsCommand: Command {
             return .usage
         }
         do {
-            let database = try CheckpointsCommand.openReadOnly(configuration)
+            let database = try configuration.openDatabaseReadOnly()
             let signals = try database.signals.list(since: since, limit: limit)
             if arguments.has("--json") { context.console.printJSON(signals); return .ok }
             if signals.isEmpty { context.console.print("no signals") }
@@ -70,7 +70,7 @@ enum PositionsCommand: Command {
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
         guard let configuration = context.loadConfiguration(arguments) else { return .usage }
         do {
-            let report = try SignalReport.read(try CheckpointsCommand.openReadOnly(configuration))
+            let report = try SignalReport.read(try configuration.openDatabaseReadOnly())
             if arguments.has("--json") { context.console.printJSON(report.positions); return .ok }
             for position in report.positions.positions {
                 context.console.print(position.symbol.padding(to: 10) + position.side.padding(to: 7)
