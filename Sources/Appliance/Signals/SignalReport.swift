@@ -88,11 +88,7 @@ final class LatencyRecorder: Sendable {
         let (intake, decision) = rings.withLock { ($0.intake.samples, $0.decision.samples) }
         func summarize(_ samples: [Double]) -> Percentiles {
             let sorted = samples.sorted()
-            func at(_ q: Double) -> Double? {
-                guard !sorted.isEmpty else { return nil }
-                let value = sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
-                return (value * 100_000).rounded() / 100
-            }
+            func at(_ q: Double) -> Double? { sorted.sortedQuantile(q).map { ($0 * 100_000).rounded() / 100 } }
             return Percentiles(count: sorted.count, p50Ms: at(0.50), p95Ms: at(0.95), p99Ms: at(0.99))
         }
         return (summarize(intake), summarize(decision))

@@ -36,9 +36,8 @@ extension Graph {
         let versions = Dictionary(updated.map { ($0, 1) }, uniquingKeysWith: max)
         let input = Checkpoint(id: CheckpointID.next(), parentID: nil, timestamp: Date(), step: -1, values: values,
                                versions: versions, seen: [:], updatedChannels: Array(Set(updated)).sorted())
-        let finished = triggeredNodes(values: values, versions: versions, seen: [:]).isEmpty
         try await checkpointer.begin(thread: thread, graph: name, input: input.row(thread: thread, graph: name, source: "input"),
-                                     finished: finished)
+                                     finished: nextTasks(input).isEmpty)
         return try await loop(thread: thread, from: input, saved: [], checkpointer: checkpointer)
     }
 
@@ -61,8 +60,8 @@ extension Graph {
         var saved = saved
         var executed: [String] = []
         var steps = 0
+        var tasks = nextTasks(checkpoint)
         while true {
-            let tasks = triggeredNodes(values: checkpoint.values, versions: checkpoint.versions, seen: checkpoint.seen)
             if tasks.isEmpty {
                 if steps == 0 { try await checkpointer.finish(thread: thread) }
                 return GraphOutcome(thread: thread, state: GraphState(checkpoint.values), checkpointID: checkpoint.id,
@@ -76,11 +75,16 @@ extension Graph {
             let writes = try await runSuperstep(tasks: tasks, checkpoint: checkpoint, saved: saved, thread: thread,
                                                 checkpointer: checkpointer, executed: &executed)
             checkpoint = try nextCheckpoint(after: checkpoint, tasks: tasks, writes: writes)
-            let finished = triggeredNodes(values: checkpoint.values, versions: checkpoint.versions, seen: checkpoint.seen).isEmpty
-            try await checkpointer.save(checkpoint: checkpoint.row(thread: thread, graph: name, source: "loop"), finished: finished)
+            tasks = nextTasks(checkpoint)
+            try await checkpointer.save(checkpoint: checkpoint.row(thread: thread, graph: name, source: "loop"), finished: tasks.isEmpty)
             saved = []
             steps += 1
         }
+    }
+
+    /// The nodes a checkpoint triggers: the next superstep's tasks (none when the run is finished).
+    private func nextTasks(_ checkpoint: Checkpoint) -> [String] {
+        triggeredNodes(values: checkpoint.values, versions: checkpoint.versions, seen: checkpoint.seen)
     }
 
     /// Runs the tasks that have no saved writes, concurrently up to the limit, committing each

@@ -93,7 +93,7 @@ public struct ValidatedSignal: Sendable {
         throws(SignalRejection) -> ValidatedSignal {
         let fields = body.fields
         func text(_ keys: String...) -> String? {
-            for key in keys { if let value = fields[key] { return value.stringValue ?? value.numberValue.map { Self.plain($0) } } }
+            for key in keys { if let value = fields[key] { return value.stringValue ?? value.numberValue.map { String(decoding: JSONValue.number($0).serialized(), as: UTF8.self) } } }
             return nil
         }
         guard let rawSymbol = text("symbol", "ticker")?.trimmed(), !rawSymbol.isEmpty else {
@@ -151,9 +151,5 @@ public struct ValidatedSignal: Sendable {
             throw .invalid("invalid_\(name)", "\(name) must be a number in \(range.lowerBound)...\(range.upperBound)" + (exclusiveLower ? " above \(range.lowerBound)" : ""))
         }
         return number
-    }
-
-    static func plain(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 }

@@ -126,7 +126,6 @@ public enum StorageBenchmark {
 
     /// The value at quantile `q` (0…1) of sorted values; 0 when empty.
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.down)))]
+        sorted.sortedQuantile(q) ?? 0
     }
 }
