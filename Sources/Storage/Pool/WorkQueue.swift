@@ -3,14 +3,14 @@ import Glibc
 /// A blocking FIFO shared by producer tasks and dedicated consumer threads (mutex + condition).
 ///
 /// Consumers block in `takeBatch` on their own OS threads, never on the Swift cooperative pool.
-final class WorkQueue<Job>: @unchecked Sendable {
+public final class WorkQueue<Job>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var jobs: [Job] = []
     private var head = 0
     private var closed = false
 
-    init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
     }
@@ -24,7 +24,7 @@ final class WorkQueue<Job>: @unchecked Sendable {
 
     /// Adds a job; false (and the job is not queued) once the queue is closed.
     @discardableResult
-    func push(_ job: Job) -> Bool {
+    public func push(_ job: Job) -> Bool {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         guard !closed else { return false }
@@ -34,7 +34,7 @@ final class WorkQueue<Job>: @unchecked Sendable {
     }
 
     /// Waits for at least one job and takes up to `limit` of them; nil when closed and drained.
-    func takeBatch(limit: Int) -> [Job]? {
+    public func takeBatch(limit: Int) -> [Job]? {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while head == jobs.count && !closed {
@@ -55,7 +55,7 @@ final class WorkQueue<Job>: @unchecked Sendable {
     }
 
     /// Stops accepting jobs and wakes every waiting consumer; queued jobs are still handed out.
-    func close() {
+    public func close() {
         pthread_mutex_lock(mutex)
         closed = true
         pthread_cond_broadcast(condition)

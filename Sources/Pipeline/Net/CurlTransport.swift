@@ -1,0 +1,150 @@
+import CCurl
+import FoundationEssentials
+import Glibc
+import Storage
+
+/// Performs HTTP exchanges with libcurl on dedicated threads, so a slow server never holds a
+/// thread of the cooperative pool. Each thread keeps one easy handle for its whole life, and
+/// with it libcurl's connection cache, so connections to the same host are reused.
+/// TLS peer and host verification stay on; responses are decompressed (gzip, deflate); libcurl
+/// honours the `http_proxy`, `https_proxy` and `no_proxy` variables.
+final class CurlTransport: Sendable {
+    struct Settings: Sendable {
+        var userAgent: String
+        var connectTimeout: Double
+        var timeout: Double
+        var maxResponseBytes: Int
+    }
+
+    private struct Job: @unchecked Sendable {
+        let request: HTTPRequest
+        let continuation: CheckedContinuation<HTTPResponse, any Error>
+    }
+
+    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    let settings: Settings
+    private let queue = WorkQueue<Job>()
+
+    init(settings: Settings, threads: Int) {
+        precondition(Self.globalInit, "curl_global_init failed")
+        self.settings = settings
+        for _ in 0..<max(1, threads) {
+            let queue = self.queue
+            let thread = startThread {
+                guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed") }
+                while let batch = queue.takeBatch(limit: 1) {
+                    for job in batch {
+                        job.continuation.resume(with: Result { try Self.perform(job.request, on: handle, settings: settings) })
+                    }
+                }
+                curl_easy_cleanup(handle)
+            }
+            pthread_detach(thread)
+        }
+    }
+
+    deinit { queue.close() }
+
+    /// Sends the request once (no retries) and returns whatever status the server answered.
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            if !queue.push(Job(request: request, continuation: continuation)) {
+                continuation.resume(throwing: NetworkError.transport(url: request.url, detail: "the client is shut down"))
+            }
+        }
+    }
+
+    /// Collects the response while libcurl runs.
+    private final class Sink {
+        var body: [UInt8] = []
+        var headers: [String: String] = [:]
+        let limit: Int
+        var overflowed = false
+        init(limit: Int) { self.limit = limit }
+    }
+
+    private static func perform(_ request: HTTPRequest, on handle: UnsafeMutableRawPointer, settings: Settings) throws -> HTTPResponse {
+        curl_easy_reset(handle)
+        let sink = Sink(limit: settings.maxResponseBytes)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        func set(_ option: CURLoption, _ value: Int) { _ = tradewizard_curl_setopt_long(handle, option, value) }
+        func set(_ option: CURLoption, _ text: String) { _ = text.withCString { tradewizard_curl_setopt_pointer(handle, option, $0) } }
+
+        set(CURLOPT_URL, request.url)
+        set(CURLOPT_NOSIGNAL, 1)
+        set(CURLOPT_USERAGENT, request.headers["User-Agent"] ?? settings.userAgent)
+        set(CURLOPT_ACCEPT_ENCODING, "")
+        set(CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout * 1000))
+        set(CURLOPT_TIMEOUT_MS, Int((request.timeout ?? settings.timeout) * 1000))
+        set(CURLOPT_SSL_VERIFYPEER, 1)
+        set(CURLOPT_SSL_VERIFYHOST, 2)
+        set(CURLOPT_FOLLOWLOCATION, 1)
+        set(CURLOPT_MAXREDIRS, 5)
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = tradewizard_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
+            let length = size * count
+            guard sink.body.count + length <= sink.limit else { sink.overflowed = true; return 0 }
+            data.map { sink.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
+            return length
+        }
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        _ = tradewizard_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
+            let length = size * count
+            guard let data else { return length }
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                sink.headers = [:] // a new response (after a redirect or 100 Continue)
+            } else if let colon = line.firstIndex(of: ":") {
+                sink.headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmed()
+            }
+            return length
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers where name.lowercased() != "user-agent" {
+            list = curl_slist_append(list, "\(name): \(value)")
+        }
+        if request.body != nil && request.headers.keys.contains(where: { $0.lowercased() == "expect" }) == false {
+            list = curl_slist_append(list, "Expect:") // no 100-continue round trip for small bodies
+        }
+        defer { curl_slist_free_all(list) }
+        if let list { _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, list) }
+
+        let body = request.body ?? []
+        let code: CURLcode = body.withUnsafeBufferPointer { buffer in
+            switch request.method.uppercased() {
+            case "GET": set(CURLOPT_HTTPGET, 1)
+            case "HEAD": set(CURLOPT_NOBODY, 1)
+            case "POST":
+                set(CURLOPT_POST, 1)
+            default: set(CURLOPT_CUSTOMREQUEST, request.method.uppercased())
+            }
+            if request.body != nil {
+                _ = tradewizard_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(buffer.count))
+                _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1))
+            }
+            return curl_easy_perform(handle)
+        }
+        // The callbacks were given a context that dies with this call.
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
+        guard code == CURLE_OK else {
+            let detail = String(cString: curl_easy_strerror(code))
+            switch code {
+            case CURLE_WRITE_ERROR where sink.overflowed:
+                throw NetworkError.responseTooLarge(url: request.url, limit: settings.maxResponseBytes)
+            case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+                throw NetworkError.unreachable(origin: request.origin, detail: detail)
+            case CURLE_OPERATION_TIMEDOUT:
+                throw NetworkError.timedOut(url: request.url)
+            default:
+                throw NetworkError.transport(url: request.url, detail: detail)
+            }
+        }
+        var status = 0
+        _ = tradewizard_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+}
