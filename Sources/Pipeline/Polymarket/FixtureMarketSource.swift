@@ -1,0 +1,65 @@
+import FoundationEssentials
+import Storage
+
+/// The bundled market set (`data/fixtures/`), served with Gamma's and the CLOB's semantics so the
+/// appliance works with no network: `gamma-events.json` (events with nested markets),
+/// `clob-books.json` and `clob-prices-history.json` (by token id) and `clob-markets.json` (by
+/// condition id). The bodies are in the real wire format and go through the same decoders.
+public struct FixtureMarketSource: MarketDataSource {
+    public let name = "fixtures"
+    let events: [GammaEvent]
+    let books: [String: OrderBook]
+    let histories: [String: [PricePoint]]
+    let clobMarkets: [String: ClobMarket]
+
+    /// The files every fixture directory must hold.
+    public static let files = ["gamma-events.json", "clob-books.json", "clob-prices-history.json", "clob-markets.json"]
+
+    /// Loads and decodes the directory; throws naming the file that is missing or malformed.
+    public init(directory: String) throws {
+        func read(_ file: String) throws -> [UInt8] {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + file) else {
+                throw StorageError(.notFound, "market fixtures: cannot read \(directory)/\(file)")
+            }
+            return Array(data)
+        }
+        func object(_ file: String) throws -> [String: JSONValue] {
+            guard let members = try? JSONValue.parse(try read(file)).objectValue else {
+                throw StorageError(.invalidInput, "market fixtures: \(file) is not a JSON object")
+            }
+            return members
+        }
+        guard let decoded = try GammaDecoder.events(try read("gamma-events.json")) else {
+            throw StorageError(.invalidInput, "market fixtures: gamma-events.json is not a list of events")
+        }
+        events = decoded.events
+        books = try object("clob-books.json").compactMapValues { try? OrderBook(wire: $0.serialized()) }
+        histories = try object("clob-prices-history.json").compactMapValues { try? ClobDecoder.priceHistory($0.serialized()) }
+        clobMarkets = try object("clob-markets.json").compactMapValues { try? ClobDecoder.market($0.serialized()) }
+    }
+
+    /// Every market in the set.
+    public var allMarkets: [GammaMarket] { events.flatMap(\.markets) }
+
+    public func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] {
+        let open = events.filter { $0.closed != true }
+        let tagged = query.tagID.map { tag in open.filter { $0.tags.contains { $0.id == tag } } } ?? open
+        return Array(tagged.sorted { ($0.volume24h ?? 0) > ($1.volume24h ?? 0) }.prefix(query.limit))
+    }
+
+    public func event(id: String) async throws -> GammaEvent? { events.first { $0.id == id } }
+
+    public func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket] {
+        let wanted = Set(conditionIDs)
+        return allMarkets.filter { wanted.contains($0.conditionID) && ($0.closed ?? false) == closed }
+    }
+
+    public func orderBook(tokenID: String) async throws -> OrderBook {
+        guard let book = books[tokenID] else { throw NetworkError.status(404, url: "fixtures:/book", body: "{\"error\":\"No orderbook exists for the requested token id\"}") }
+        return book
+    }
+
+    public func priceHistory(tokenID: String) async throws -> [PricePoint] { histories[tokenID] ?? [] }
+
+    public func clobMarket(conditionID: String) async throws -> ClobMarket? { clobMarkets[conditionID] }
+}

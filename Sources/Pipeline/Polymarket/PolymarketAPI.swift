@@ -1,0 +1,117 @@
+import FoundationEssentials
+import Storage
+
+/// Live Polymarket over the network client: Gamma for events and markets, the CLOB for books,
+/// price history and resolution. Each endpoint draws from its own token bucket at Polymarket's
+/// documented per-10-second limits.
+public struct PolymarketAPI: MarketDataSource {
+    public let name = "polymarket"
+    let network: NetworkClient
+    let gammaURL: String
+    let clobURL: String
+    /// Page size for Gamma lists.
+    let pageSize: Int
+
+    /// Polymarket's documented limits, per 10 seconds.
+    enum Limits {
+        static let gammaMarkets = RateLimit(requests: 300, per: 10)
+        static let gammaEvents = RateLimit(requests: 500, per: 10)
+        static let clobBook = RateLimit(requests: 1_500, per: 10)
+        static let clobPriceHistory = RateLimit(requests: 1_000, per: 10)
+        /// Not documented per endpoint; the general CLOB budget, conservatively.
+        static let clobOther = RateLimit(requests: 500, per: 10)
+    }
+
+    public init(network: NetworkClient, gammaURL: String, clobURL: String, pageSize: Int = 100) {
+        self.network = network
+        self.gammaURL = gammaURL.hasSuffix("/") ? String(gammaURL.dropLast()) : gammaURL
+        self.clobURL = clobURL.hasSuffix("/") ? String(clobURL.dropLast()) : clobURL
+        self.pageSize = max(1, pageSize)
+    }
+
+    public func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] {
+        var parameters = ["closed=false", "order=volume24hr", "ascending=false"]
+        if let tag = query.tagID {
+            parameters.append("tag_id=\(percentEncoded(tag))")
+            if query.relatedTags { parameters.append("related_tags=true") }
+        }
+        return try await pages(limit: query.limit) { offset, limit in
+            let body = try await getAllowingOffsetError(gammaURL + "/events?" + (parameters + ["limit=\(limit)", "offset=\(offset)"]).joined(separator: "&"),
+                                                        key: "gamma:/events", limit: Limits.gammaEvents)
+            return try body.flatMap { try GammaDecoder.events($0)?.events }
+        }
+    }
+
+    public func event(id: String) async throws -> GammaEvent? {
+        let response = try await network.send(HTTPRequest(url: gammaURL + "/events/" + percentEncoded(id), rateLimit: ("gamma:/events", Limits.gammaEvents)))
+        if response.status == 404 { return nil }
+        guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: gammaURL + "/events", body: response.text) }
+        guard let value = try? JSONValue.parse(response.body) else { throw PolymarketError.malformed(endpoint: "gamma /events/{id}", detail: "not JSON") }
+        return try GammaEvent(wire: value.arrayValue?.first ?? value)
+    }
+
+    public func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket] {
+        guard !conditionIDs.isEmpty else { return [] }
+        let ids = conditionIDs.map { "condition_ids=" + percentEncoded($0) }.joined(separator: "&")
+        return try await pages(limit: conditionIDs.count) { offset, limit in
+            let body = try await getAllowingOffsetError(gammaURL + "/markets?\(ids)&closed=\(closed)&limit=\(limit)&offset=\(offset)",
+                                                        key: "gamma:/markets", limit: Limits.gammaMarkets)
+            return try body.flatMap { try GammaDecoder.markets($0)?.markets }
+        }
+    }
+
+    public func orderBook(tokenID: String) async throws -> OrderBook {
+        try OrderBook(wire: try await network.get(clobURL + "/book?token_id=" + percentEncoded(tokenID), rateLimit: ("clob:/book", Limits.clobBook)))
+    }
+
+    public func priceHistory(tokenID: String) async throws -> [PricePoint] {
+        try ClobDecoder.priceHistory(try await network.get(clobURL + "/prices-history?market=\(percentEncoded(tokenID))&interval=1m&fidelity=720",
+                                                           rateLimit: ("clob:/prices-history", Limits.clobPriceHistory)))
+    }
+
+    public func clobMarket(conditionID: String) async throws -> ClobMarket? {
+        let url = clobURL + "/markets/" + percentEncoded(conditionID)
+        let response = try await network.send(HTTPRequest(url: url, rateLimit: ("clob:/markets", Limits.clobOther)))
+        if response.status == 404 { return nil }
+        guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
+        return try ClobDecoder.market(response.body)
+    }
+
+    /// Pages of `pageSize` until `limit` items, a short page, or Gamma's end-of-pages answer (nil).
+    private func pages<T>(limit: Int, _ fetch: (_ offset: Int, _ limit: Int) async throws -> [T]?) async throws -> [T] {
+        var items: [T] = []
+        while items.count < limit {
+            let want = min(pageSize, limit - items.count)
+            guard let page = try await fetch(items.count, want) else { break }
+            items += page
+            if page.count < want { break }
+        }
+        return items
+    }
+
+    /// GET that turns Gamma's "offset too large" 422 into nil; other non-2xx statuses throw.
+    private func getAllowingOffsetError(_ url: String, key: String, limit: RateLimit) async throws -> [UInt8]? {
+        let response = try await network.send(HTTPRequest(url: url, rateLimit: (key, limit)))
+        if response.status == 422 { return nil }
+        guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
+        return response.body
+    }
+
+    private func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
