@@ -13,6 +13,8 @@ final class LoopbackHTTPServer: Sendable {
         var query: [String: String]
         var headers: [String: String]
         var body: [UInt8]
+        /// The query string as sent.
+        var rawQuery: String
         var target: String { path + (query.isEmpty ? "" : "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")) }
     }
     struct Reply: Sendable {
@@ -106,7 +108,8 @@ final class LoopbackHTTPServer: Sendable {
                     query[String(kv[0])] = kv.count == 2 ? String(kv[1]).removingPercentEncoding ?? String(kv[1]) : ""
                 }
             }
-            let request = Request(method: String(parts[0]), path: String(pieces[0]), query: query, headers: headers, body: body)
+            let request = Request(method: String(parts[0]), path: String(pieces[0]), query: query, headers: headers, body: body,
+                                  rawQuery: pieces.count == 2 ? String(pieces[1]) : "")
             log.withLock { $0.requests.append(request) }
             let reply = handler(request)
             if reply.delay > 0 { usleep(UInt32(reply.delay * 1_000_000)) }

@@ -55,7 +55,7 @@ final class MigrationTests: XCTestCase {
     func testMigratingANonEmptyDatabaseFirstTakesAVerifiableBackup() async throws {
         let dataDirectory = DataDirectory(path: directory)
         let v1 = try await AppDatabase.open(dataDirectory, migrations: [Schema.migrations[0]])
-        try await v1.pool.write { try $0.markets.upsert(Market(conditionID: "0xabc", question: "Will it?")) }
+        try await v1.pool.write { try $0.execute("INSERT INTO markets (condition_id, question, created_at, updated_at) VALUES ('0xabc', 'Will it?', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')") }
         v1.close()
         let latest = try await AppDatabase.open(dataDirectory)
         latest.close()

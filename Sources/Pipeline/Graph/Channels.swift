@@ -50,7 +50,7 @@ public struct GraphState: Sendable, Equatable {
     /// A channel's value decoded as `T`; nil when the channel is empty or null.
     public func decode<T: Decodable>(_ type: T.Type, _ channel: String) throws -> T? {
         guard let value = values[channel], value != .null else { return nil }
-        return try JSONDecoder().decode(T.self, from: Data(value.serialized()))
+        return try JSONCoding.decode(T.self, from: value.serialized())
     }
 
     /// The entries of the built-in `errors` channel.

@@ -25,6 +25,10 @@ public struct AnalysisRun: Codable, Sendable, Equatable {
     public var agentsUsed: [String] = []
     /// Required when `status` is `.failed`.
     public var errorMessage: String?
+    /// Where the market data came from (`polymarket`, `fixtures`).
+    public var source: String?
+    /// Consensus and fusion figures of the run (a JSON object).
+    public var detail: [String: JSONValue] = [:]
     public var createdAt: Date = Date(timeIntervalSince1970: 0)
 
     public init(marketID: Int64, runID: String, analysisType: AnalysisType, status: AnalysisStatus) {
@@ -46,6 +50,8 @@ public struct AnalysisRun: Codable, Sendable, Equatable {
         tokensOut = try row.get("tokens_out")
         agentsUsed = try row.json("agents_used")
         errorMessage = try row.get("error_message")
+        source = try row.get("source")
+        detail = try row.json("detail")
         createdAt = try row.get("created_at")
     }
 }

@@ -32,6 +32,12 @@ public struct Market: Codable, Sendable, Equatable {
     public var createdAt: Date = Date(timeIntervalSince1970: 0)
     public var updatedAt: Date = Date(timeIntervalSince1970: 0)
     public var lastAnalyzedAt: Date?
+    /// Outcome names; the first is YES.
+    public var outcomes: [String] = ["Yes", "No"]
+    /// CLOB token ids in the order of `outcomes`.
+    public var clobTokenIDs: [String] = []
+    public var eventTitle: String?
+    public var resolvedAt: Date?
 
     public init(conditionID: String, question: String) {
         self.conditionID = conditionID
@@ -61,5 +67,9 @@ public struct Market: Codable, Sendable, Equatable {
         createdAt = try row.get("created_at")
         updatedAt = try row.get("updated_at")
         lastAnalyzedAt = try row.get("last_analyzed_at")
+        outcomes = try row.json("outcomes")
+        clobTokenIDs = try row.json("clob_token_ids")
+        eventTitle = try row.get("event_title")
+        resolvedAt = try row.get("resolved_at")
     }
 }

@@ -39,7 +39,7 @@ public struct Row: Sendable {
     public func json<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         let data: Data = try get(column)
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try JSONCoding.decoder().decode(T.self, from: data)
         } catch {
             throw DatabaseError(resultCode: .mismatch, message: "column \(column) does not hold JSON for \(T.self)")
         }

@@ -6,6 +6,7 @@ public enum Schema {
         SchemaV2.migration,
         SchemaV3.migration,
         SchemaV4.migration,
+        SchemaV5.migration,
     ]
 
     /// The newest schema version this binary writes.

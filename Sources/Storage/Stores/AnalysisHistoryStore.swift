@@ -7,7 +7,7 @@ public struct AnalysisHistoryStore {
 
     static let columns = """
         id, market_id, run_id, analysis_type, status, duration_ms, cost_usd, tokens_in, tokens_out, agents_used,
-        error_message, created_at
+        error_message, source, detail, created_at
         """
 
     /// Records how a run ended. Recording the same run id again replaces the earlier record (a
@@ -16,13 +16,15 @@ public struct AnalysisHistoryStore {
     public func record(_ run: AnalysisRun) throws -> AnalysisRun {
         try database.execute("""
             INSERT INTO analysis_history (market_id, run_id, analysis_type, status, duration_ms, cost_usd, tokens_in,
-                tokens_out, agents_used, error_message, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                tokens_out, agents_used, error_message, source, detail, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, duration_ms = excluded.duration_ms,
                 cost_usd = excluded.cost_usd, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
-                agents_used = excluded.agents_used, error_message = excluded.error_message
+                agents_used = excluded.agents_used, error_message = excluded.error_message, source = excluded.source,
+                detail = excluded.detail
             """, [run.marketID, run.runID, run.analysisType.rawValue, run.status.rawValue, run.durationMilliseconds,
-                  run.costUSD, run.tokensIn, run.tokensOut, try DatabaseValue.json(run.agentsUsed), run.errorMessage, now])
+                  run.costUSD, run.tokensIn, run.tokensOut, try DatabaseValue.json(run.agentsUsed), run.errorMessage,
+                  run.source, try DatabaseValue.json(run.detail), now])
         guard let stored = try database.queryOne("SELECT \(Self.columns) FROM analysis_history WHERE run_id = ?", [run.runID]) else {
             throw DatabaseError(resultCode: .error, message: "analysis run vanished after insert")
         }
@@ -36,6 +38,11 @@ public struct AnalysisHistoryStore {
             WHERE (?1 IS NULL OR market_id = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3
             """, [marketID, try page.idCursor(), page.limit + 1])
         return page.page(from: try rows.map(AnalysisRun.init(row:))) { String($0.id) }
+    }
+
+    /// The run with this id.
+    public func find(runID: String) throws -> AnalysisRun? {
+        try database.queryOne("SELECT \(Self.columns) FROM analysis_history WHERE run_id = ?", [runID]).map(AnalysisRun.init(row:))
     }
 
     /// The most recent run of any market.

@@ -7,6 +7,8 @@ extension Database {
     public var agentSignals: AgentSignalStore { AgentSignalStore(database: self, now: clock.now()) }
     /// Analysis history (`analysis_history`).
     public var analysisHistory: AnalysisHistoryStore { AnalysisHistoryStore(database: self, now: clock.now()) }
+    /// Recommendation outcomes and the track record (`recommendation_outcomes`).
+    public var outcomes: OutcomeStore { OutcomeStore(database: self, now: clock.now()) }
     /// Scheduler job runs (`job_runs`).
     public var jobRuns: JobRunStore { JobRunStore(database: self, now: clock.now()) }
 }

@@ -7,7 +7,8 @@ public struct MarketStore {
 
     static let columns = """
         id, condition_id, gamma_id, event_id, question, description, event_type, slug, market_probability,
-        volume_24h, liquidity, status, resolved_outcome, end_date, trending_score, created_at, updated_at, last_analyzed_at
+        volume_24h, liquidity, status, resolved_outcome, end_date, trending_score, created_at, updated_at, last_analyzed_at,
+        outcomes, clob_token_ids, event_title, resolved_at
         """
 
     /// Inserts the market or updates the stored one with the same condition id, and returns the
@@ -17,17 +18,21 @@ public struct MarketStore {
         try database.execute("""
             INSERT INTO markets (condition_id, gamma_id, event_id, question, description, event_type, slug,
                 market_probability, volume_24h, liquidity, status, resolved_outcome, end_date, trending_score,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, outcomes, clob_token_ids, event_title, resolved_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (condition_id) DO UPDATE SET
                 gamma_id = excluded.gamma_id, event_id = excluded.event_id, question = excluded.question,
                 description = excluded.description, event_type = excluded.event_type, slug = excluded.slug,
                 market_probability = excluded.market_probability, volume_24h = excluded.volume_24h,
                 liquidity = excluded.liquidity, status = excluded.status, resolved_outcome = excluded.resolved_outcome,
-                end_date = excluded.end_date, trending_score = excluded.trending_score, updated_at = excluded.updated_at
+                end_date = excluded.end_date, trending_score = excluded.trending_score, updated_at = excluded.updated_at,
+                outcomes = excluded.outcomes, clob_token_ids = excluded.clob_token_ids, event_title = excluded.event_title,
+                resolved_at = excluded.resolved_at
             """, [market.conditionID, market.gammaID, market.eventID, market.question, market.description,
                   market.eventType, market.slug, market.marketProbability, market.volume24h, market.liquidity,
-                  market.status.rawValue, market.resolvedOutcome, market.endDate, market.trendingScore, now, now])
+                  market.status.rawValue, market.resolvedOutcome, market.endDate, market.trendingScore, now, now,
+                  try DatabaseValue.json(market.outcomes), try DatabaseValue.json(market.clobTokenIDs), market.eventTitle,
+                  market.resolvedAt])
         guard let stored = try find(conditionID: market.conditionID) else {
             throw DatabaseError(resultCode: .error, message: "market vanished after upsert")
         }
@@ -73,6 +78,21 @@ public struct MarketStore {
             WHERE status = 'active' AND (last_analyzed_at IS NULL OR last_analyzed_at < ?)
             ORDER BY trending_score DESC, id ASC LIMIT ?
             """, [cutoff, limit]).map(Market.init(row:))
+    }
+
+    /// Active markets analysed before `cutoff` (never-analysed ones are not stale), oldest analysis first.
+    public func staleActive(analyzedBefore cutoff: Date, limit: Int) throws -> [Market] {
+        try database.query("""
+            SELECT \(Self.columns) FROM markets
+            WHERE status = 'active' AND last_analyzed_at IS NOT NULL AND last_analyzed_at < ?
+            ORDER BY last_analyzed_at ASC, id ASC LIMIT ?
+            """, [cutoff, limit]).map(Market.init(row:))
+    }
+
+    /// Active markets, oldest update first (the refresh job's work list).
+    public func active(limit: Int) throws -> [Market] {
+        try database.query("SELECT \(Self.columns) FROM markets WHERE status = 'active' ORDER BY updated_at ASC, id ASC LIMIT ?",
+                           [limit]).map(Market.init(row:))
     }
 
     /// Records that the market was analysed at `date`.

@@ -18,4 +18,22 @@ public enum JSONCoding {
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
         Array(try encoder().encode(value))
     }
+
+    /// A decoder matching `encoder()`: dates as `Timestamp` text.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a timestamp: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// Decodes `T` from JSON bytes written by `encode`.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try decoder().decode(T.self, from: Data(bytes))
+    }
 }

@@ -1,0 +1,92 @@
+import FoundationEssentials
+import Storage
+
+/// The persistence node: one transaction stores the run's outcome — recommendation (if any),
+/// agent signals, the history row and the market's new price and analysis time. Idempotent:
+/// a resumed run whose history row exists returns what was stored.
+enum AnalysisPersistence {
+    static func persist(_ state: GraphState, pool: DatabasePool, clock: any WallClock) async throws -> PersistedAnalysis {
+        let request = try state.require(AnalysisRequest.self, AnalysisChannel.request)
+        let briefing = try state.decode(MarketBriefing.self, AnalysisChannel.briefing)
+        let failure = try state.decode(AnalysisFailure.self, AnalysisChannel.failure)
+        let signals = try state.decode([AgentOutput].self, AnalysisChannel.signals) ?? []
+        let draft = try state.decode(RecommendationDraft.self, AnalysisChannel.plan)
+        let consensus = try state.decode(ConsensusResult.self, AnalysisChannel.consensus)
+        let fusion = try state.decode(FusionResult.self, AnalysisChannel.fusion)
+        let agentErrors = state.errors
+        return try await pool.write { database in
+            if let existing = try database.analysisHistory.find(runID: request.runID) {
+                return PersistedAnalysis(status: existing.status, recommendationID: try database.recommendations.find(runID: request.runID)?.id,
+                                         errorMessage: existing.errorMessage)
+            }
+            guard var market = try database.markets.find(conditionID: request.snapshot.conditionID) else {
+                throw StorageError(.notFound, "market \(request.snapshot.conditionID) is not stored")
+            }
+            let now = clock.now()
+            if let briefing {
+                market.marketProbability = briefing.probability
+                market.volume24h = max(0, briefing.snapshot.volume24h)
+                market.liquidity = max(0, briefing.snapshot.liquidity)
+                market.eventType = briefing.eventType
+                market = try database.markets.upsert(market)
+            }
+            var recommendationID: Int64?
+            if failure == nil, let draft, let consensus, let briefing {
+                var record = Recommendation(marketID: market.id, runID: request.runID, direction: draft.plan.direction,
+                                            fairProbability: min(1, max(0, consensus.probability)), marketProbability: briefing.probability,
+                                            marketEdge: min(1, draft.plan.edge), expectedValue: draft.plan.expectedValue,
+                                            confidence: draft.plan.confidence)
+                record.winProbability = draft.plan.winProbability
+                record.entryZoneMin = draft.plan.entryZone?.lowerBound
+                record.entryZoneMax = draft.plan.entryZone?.upperBound
+                record.targetZoneMin = draft.plan.targetZone?.lowerBound
+                record.targetZoneMax = draft.plan.targetZone?.upperBound
+                record.stopLoss = draft.plan.stopLoss
+                record.liquidityRisk = draft.plan.liquidityRisk
+                record.explanation = draft.explanation
+                record.coreThesis = draft.coreThesis
+                record.catalysts = draft.catalysts
+                record.risks = draft.risks
+                recommendationID = try database.recommendations.insert(record).id
+            }
+            for output in signals.sorted(by: { $0.agent < $1.agent }) {
+                var signal = AgentSignal(marketID: market.id, runID: request.runID, agentName: output.agent, agentType: output.kind.rawValue,
+                                         fairProbability: output.fairProbability, confidence: output.confidence, direction: output.direction)
+                signal.recommendationID = recommendationID
+                signal.keyDrivers = output.keyDrivers
+                signal.riskFactors = output.riskFactors
+                signal.metadata = output.metadata
+                try database.agentSignals.insert(signal)
+            }
+            let status: AnalysisStatus = failure != nil ? .failed : agentErrors.isEmpty ? .success : .partial
+            var run = AnalysisRun(marketID: market.id, runID: request.runID, analysisType: request.analysisType, status: status)
+            run.durationMilliseconds = max(0, Int64(now.timeIntervalSince(request.startedAt) * 1000))
+            run.agentsUsed = signals.map(\.agent).sorted()
+            run.errorMessage = failure?.message ?? (agentErrors.isEmpty ? nil : "agents failed: " + agentErrors.map(\.node).joined(separator: ", "))
+            run.source = request.source
+            run.detail = detail(consensus: consensus, fusion: fusion, plan: draft?.plan, failureStage: failure?.stage)
+            try database.analysisHistory.record(run)
+            try database.markets.markAnalyzed(id: market.id, at: now)
+            return PersistedAnalysis(status: status, recommendationID: recommendationID, errorMessage: run.errorMessage)
+        }
+    }
+
+    static func detail(consensus: ConsensusResult?, fusion: FusionResult?, plan: TradePlan?, failureStage: String?) -> [String: JSONValue] {
+        var detail: [String: JSONValue] = [:]
+        if let consensus {
+            detail["consensusProbability"] = .number(consensus.probability)
+            detail["disagreementIndex"] = .number(consensus.disagreementIndex)
+            detail["bandLower"] = .number(consensus.bandLower)
+            detail["bandUpper"] = .number(consensus.bandUpper)
+            detail["regime"] = .string(consensus.regime.rawValue)
+        }
+        if let fusion {
+            detail["fusedConfidence"] = .number(fusion.confidence)
+            detail["alignment"] = .number(fusion.alignment)
+            detail["conflicts"] = .array(fusion.conflicts.map { .array($0.map(JSONValue.string)) })
+        }
+        if let reason = plan?.noTradeReason { detail["noTradeReason"] = .string(reason) }
+        if let failureStage { detail["failedStage"] = .string(failureStage) }
+        return detail
+    }
+}

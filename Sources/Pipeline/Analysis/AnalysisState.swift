@@ -1,0 +1,58 @@
+import FoundationEssentials
+import Storage
+
+/// The input of an analysis run (the `request` channel).
+public struct AnalysisRequest: Codable, Sendable, Equatable {
+    public var runID: String
+    public var analysisType: AnalysisType
+    public var snapshot: MarketSnapshot
+    /// `polymarket` or `fixtures`.
+    public var source: String
+    public var startedAt: Date
+}
+
+/// Why a run ended without a recommendation (the `failure` channel).
+public struct AnalysisFailure: Codable, Sendable, Equatable {
+    /// `ingestion` (invalid briefing) or `consensus` (the agents disagree too much).
+    public var stage: String
+    public var message: String
+}
+
+/// What the recommendation node decided (the `plan` channel).
+public struct RecommendationDraft: Codable, Sendable, Equatable {
+    public var plan: TradePlan
+    public var explanation: String
+    public var coreThesis: String
+    public var catalysts: [String]
+    public var risks: [String]
+}
+
+/// What persistence stored (the `result` channel).
+public struct PersistedAnalysis: Codable, Sendable, Equatable {
+    public var status: AnalysisStatus
+    public var recommendationID: Int64?
+    public var errorMessage: String?
+}
+
+/// Channel names of the analysis graph.
+enum AnalysisChannel {
+    static let request = "request"
+    static let briefing = "briefing"
+    static let failure = "failure"
+    static let memory = "memory"
+    static let signals = "signals"
+    static let fusion = "fusion"
+    static let theses = "theses"
+    static let examination = "examination"
+    static let consensus = "consensus"
+    static let plan = "plan"
+    static let result = "result"
+}
+
+extension GraphState {
+    /// A channel that must hold a value by this point of the run.
+    func require<T: Decodable>(_ type: T.Type, _ channel: String) throws -> T {
+        guard let value = try decode(T.self, channel) else { throw GraphError.invalidUpdate("channel \(channel) is empty") }
+        return value
+    }
+}

@@ -1,0 +1,123 @@
+import FoundationEssentials
+import Storage
+
+/// The result of one analysis, as the CLI and `/trigger` show it.
+public struct AnalysisReport: Codable, Sendable {
+    public var runID: String
+    public var conditionID: String
+    public var question: String
+    public var status: AnalysisStatus
+    public var source: String
+    public var durationMilliseconds: Int64
+    public var errorMessage: String?
+    public var marketProbability: Double?
+    public var consensus: ConsensusResult?
+    public var recommendation: Recommendation?
+    public var signals: [AgentSignal]
+}
+
+/// Runs analyses on the graph: one graph thread per run, never two runs of one market at once,
+/// and an `analysis_history` row for every run, successful or not.
+public final class MarketAnalyzer: Sendable {
+    public let graph: Graph
+    let pool: DatabasePool
+    let clock: any WallClock
+    let source: @Sendable () -> any MarketDataSource
+    private let locks = KeyedLock()
+
+    public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource) throws {
+        self.pool = pool
+        self.clock = clock
+        self.source = source
+        graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock)
+    }
+
+    /// Analyses the market of `snapshot` (stored first, with `trendingScore` when given). Waits
+    /// while another analysis of the same market runs. Throws only for storage failures; a failed
+    /// run is a report with status `failed`.
+    public func analyze(_ snapshot: MarketSnapshot, type: AnalysisType, trendingScore: Double? = nil) async throws -> AnalysisReport {
+        try await locks.withLock(snapshot.conditionID) {
+            let runID = "analysis-" + CheckpointID.next()
+            let source = self.source().name
+            try await pool.write { database in
+                let existing = try database.markets.find(conditionID: snapshot.conditionID)
+                if existing?.status == .resolved {
+                    throw StorageError(.invalidInput, "market \(snapshot.conditionID) has resolved; it is not analysed again")
+                }
+                var record = snapshot.marketRecord(trendingScore: trendingScore ?? existing?.trendingScore ?? 0,
+                                                   eventType: BriefingBuilder.eventType(tags: snapshot.tags))
+                record.resolvedOutcome = nil
+                try database.markets.upsert(record)
+            }
+            let request = AnalysisRequest(runID: runID, analysisType: type, snapshot: snapshot, source: source, startedAt: clock.now())
+            var input = StateUpdate()
+            try input.set(AnalysisChannel.request, request)
+            do {
+                _ = try await graph.invoke(thread: runID, input: input, checkpointer: GraphCheckpointer(pool: pool))
+            } catch let error as GraphError {
+                try await recordFailure(request: request, message: error.description)
+            } catch let error as NetworkError {
+                try await recordFailure(request: request, message: error.description)
+            }
+            return try await report(runID: runID)
+        }
+    }
+
+    /// Resumes an interrupted run (same market lock, same failure recording).
+    public func resume(thread: String) async throws -> AnalysisReport {
+        let request = try await pool.read { database -> AnalysisRequest? in
+            guard let row = try database.checkpoints.latest(thread: thread) else { return nil }
+            return try GraphState(Checkpoint(row: row).values).decode(AnalysisRequest.self, AnalysisChannel.request)
+        }
+        guard let request else { throw GraphError.threadNotFound(thread) }
+        return try await locks.withLock(request.snapshot.conditionID) {
+            do {
+                _ = try await graph.resume(thread: thread, checkpointer: GraphCheckpointer(pool: pool))
+            } catch let error as GraphError {
+                try await recordFailure(request: request, message: error.description)
+            } catch let error as NetworkError {
+                try await recordFailure(request: request, message: error.description)
+            }
+            return try await report(runID: thread)
+        }
+    }
+
+    /// A history row for a run that stopped before persistence (nothing else is written, so no
+    /// recommendation is ever half-stored).
+    private func recordFailure(request: AnalysisRequest, message: String) async throws {
+        let now = clock.now()
+        try await pool.write { database in
+            guard try database.analysisHistory.find(runID: request.runID) == nil,
+                  let market = try database.markets.find(conditionID: request.snapshot.conditionID) else { return }
+            var run = AnalysisRun(marketID: market.id, runID: request.runID, analysisType: request.analysisType, status: .failed)
+            run.errorMessage = message
+            run.source = request.source
+            run.durationMilliseconds = max(0, Int64(now.timeIntervalSince(request.startedAt) * 1000))
+            run.detail = ["failedStage": .string("graph")]
+            try database.analysisHistory.record(run)
+        }
+    }
+
+    /// The stored result of a run.
+    public func report(runID: String) async throws -> AnalysisReport {
+        try await pool.read { database in
+            guard let run = try database.analysisHistory.find(runID: runID), let market = try database.markets.find(id: run.marketID) else {
+                throw StorageError(.notFound, "no analysis run \(runID)")
+            }
+            var consensus: ConsensusResult?
+            if let p = run.detail["consensusProbability"]?.numberValue, let di = run.detail["disagreementIndex"]?.numberValue,
+               let low = run.detail["bandLower"]?.numberValue, let high = run.detail["bandUpper"]?.numberValue,
+               let regime = run.detail["regime"]?.stringValue.flatMap(ConsensusRegime.init(rawValue:)) {
+                let signals = try database.agentSignals.forRun(runID)
+                consensus = ConsensusResult(reached: run.status != .failed, probability: p, disagreementIndex: di, bandLower: low,
+                                            bandUpper: high, regime: regime, signalCount: signals.count,
+                                            failure: run.status == .failed ? run.errorMessage : nil)
+            }
+            return AnalysisReport(runID: runID, conditionID: market.conditionID, question: market.question, status: run.status,
+                                  source: run.source ?? "", durationMilliseconds: run.durationMilliseconds, errorMessage: run.errorMessage,
+                                  marketProbability: market.marketProbability, consensus: consensus,
+                                  recommendation: try database.recommendations.find(runID: runID),
+                                  signals: try database.agentSignals.forRun(runID))
+        }
+    }
+}

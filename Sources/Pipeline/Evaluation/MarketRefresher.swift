@@ -1,0 +1,78 @@
+import FoundationEssentials
+import Storage
+
+/// What a refresh pass changed.
+public struct RefreshSummary: Codable, Sendable, Equatable {
+    public var checked: Int
+    public var updated: Int
+    public var closed: Int
+    public var resolved: Int
+    public var failed: Int
+    /// Recommendations scored because their market resolved.
+    public var scored: Int
+}
+
+/// The hourly market refresh: price, volume and liquidity from Gamma, closed and resolved from
+/// the CLOB (`MarketResolution`); then every recommendation of a newly resolved market is scored.
+public struct MarketRefresher: Sendable {
+    let pool: DatabasePool
+    let clock: any WallClock
+    let source: @Sendable () -> any MarketDataSource
+
+    public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource) {
+        self.pool = pool
+        self.clock = clock
+        self.source = source
+    }
+
+    /// Refreshes up to `limit` active markets (least recently updated first), then scores outcomes.
+    public func refresh(limit: Int = 500) async throws -> RefreshSummary {
+        let source = self.source()
+        let markets = try await pool.read { try $0.markets.active(limit: limit) }
+        var summary = RefreshSummary(checked: markets.count, updated: 0, closed: 0, resolved: 0, failed: 0, scored: 0)
+        for var market in markets {
+            do {
+                let clob = try await source.clobMarket(conditionID: market.conditionID)
+                let gamma = try await source.markets(conditionIDs: [market.conditionID], closed: clob?.closed ?? false).first
+                if let gamma {
+                    market.marketProbability = gamma.yesPrice.map { min(1, max(0, $0)) } ?? market.marketProbability
+                    market.volume24h = max(0, gamma.volume24h ?? market.volume24h)
+                    market.liquidity = max(0, gamma.liquidity ?? market.liquidity)
+                } else if let price = clob?.tokens.first?.price {
+                    market.marketProbability = min(1, max(0, price))
+                }
+                if let winner = MarketResolution.winner(clob: clob, gamma: gamma) {
+                    market.status = .resolved
+                    market.resolvedOutcome = winner
+                    market.resolvedAt = clock.now()
+                    summary.resolved += 1
+                } else if clob?.closed == true || gamma?.closed == true {
+                    market.status = .closed
+                    summary.closed += 1
+                }
+                let updated = market
+                try await pool.write { try $0.markets.upsert(updated) }
+                summary.updated += 1
+            } catch {
+                summary.failed += 1
+            }
+        }
+        summary.scored = try await OutcomeScoring.scorePending(pool: pool)
+        return summary
+    }
+}
+
+extension OutcomeScoring {
+    /// Scores every recommendation of a resolved market that has no outcome yet; returns how many.
+    public static func scorePending(pool: DatabasePool) async throws -> Int {
+        try await pool.write { database in
+            var scored = 0
+            for (recommendation, market) in try database.outcomes.unscored() {
+                guard let winner = market.resolvedOutcome else { continue }
+                let yesWon = winner == (market.outcomes.first ?? "Yes")
+                if try database.outcomes.insert(score(recommendation, winningOutcome: winner, yesWon: yesWon)) { scored += 1 }
+            }
+            return scored
+        }
+    }
+}
