@@ -117,7 +117,7 @@ enum CheckpointsCommand: Command {
                           pendingWrites: try store.writes(thread: thread, checkpointID: row.checkpointID).map {
                               PendingWrite(taskPath: $0.taskPath, index: $0.index, channel: $0.channel, bytes: $0.value.count)
                           },
-                          graph: run.flatMap { GraphCatalog.graph(named: $0.graph)?.mermaid })
+                          graph: run.flatMap { GraphCatalog.mermaid(named: $0.graph) })
         if arguments.has("--json") { context.console.printJSON(shown); return .ok }
         context.console.print("thread      \(thread)")
         if let run { context.console.print("run         \(run.graph), \(run.status.rawValue), \(run.steps) steps" + (run.error.map { ", \($0)" } ?? "")) }
@@ -142,13 +142,17 @@ enum CheckpointsCommand: Command {
             context.console.error("no run for thread \(thread)")
             return .failure
         }
-        guard let graph = GraphCatalog.graph(named: run.graph) else {
+        let logger = Logger(level: .warning, format: .text, secrets: configuration.secrets, sink: .standardError)
+        let catalog = GraphCatalog(analysis: try AnalysisServices(configuration: configuration, database: database, logger: logger))
+        guard run.status != .done else {
+            context.console.print("thread \(thread) had already finished")
+            return .ok
+        }
+        guard let nodes = try await catalog.resume(thread: thread, graph: run.graph, pool: database.pool) else {
             context.console.error("thread \(thread) runs graph \(run.graph), which this binary does not have")
             return .failure
         }
-        let outcome = try await graph.resume(thread: thread, checkpointer: GraphCheckpointer(pool: database.pool))
-        context.console.print(outcome.executedNodes.isEmpty ? "thread \(thread) had already finished"
-                              : "resumed \(thread): ran \(outcome.executedNodes.joined(separator: ", ")); \(outcome.steps) steps committed")
+        context.console.print("resumed \(thread): ran \(nodes.joined(separator: ", "))")
         return .ok
     }
 

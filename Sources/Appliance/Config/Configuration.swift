@@ -23,6 +23,10 @@ public struct Configuration: Sendable {
     public var llmSingleProvider: String?
     public var webhookSecret: String?
     public var offline: Bool
+    public var fixturesDirectory: String
+    /// Gamma tag id discovery follows (nil: every tag).
+    public var polymarketTagID: String?
+    public var evergreenTags: Set<String>
     /// Minutes after midnight UTC of the daily backup.
     public var backupMinuteOfDay: Int
     public var backupKeepDaily: Int
@@ -46,6 +50,12 @@ public struct Configuration: Sendable {
     /// Every secret value that is set, for the log redactor.
     public var secrets: [String] {
         [adminToken, openAIKey, anthropicKey, googleKey, webhookSecret, webhookToken].compactMap { $0 }
+    }
+
+    /// Discovery settings derived from this configuration.
+    public var discovery: DiscoverySettings {
+        DiscoverySettings(maxMarketsPerCycle: maxMarketsPerCycle, updateIntervalHours: updateIntervalHours, tagID: polymarketTagID,
+                          evergreenTags: evergreenTags)
     }
 
     /// Database settings derived from this configuration.

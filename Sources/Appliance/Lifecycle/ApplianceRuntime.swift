@@ -13,7 +13,8 @@ final class ApplianceRuntime: Sendable {
     let startedAt: Date
     let metrics = Metrics()
     let ready = ReadinessFlag()
-    private let state = Mutex<(database: AppDatabase?, health: HealthMonitor?, scheduler: Scheduler?, server: HTTPServer?, port: Int?)>((nil, nil, nil, nil, nil))
+    private let state = Mutex<(database: AppDatabase?, health: HealthMonitor?, scheduler: Scheduler?, server: HTTPServer?, port: Int?,
+                               analysis: AnalysisServices?)>((nil, nil, nil, nil, nil, nil))
     private let loops = Mutex<[Task<Void, Never>]>([])
     private let resumer = InterruptedRunResumer()
     let signalLatency = LatencyRecorder()
@@ -35,7 +36,8 @@ final class ApplianceRuntime: Sendable {
                 let database = try await AppDatabase.open(configuration.dataDirectory, configuration: configuration.databaseConfiguration, clock: clock)
                 let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt,
                                            signalDegradedRejectionRate: configuration.signalDegradedRejectionRate)
-                state.withLock { $0.database = database; $0.health = health }
+                let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger)
+                state.withLock { $0.database = database; $0.health = health; $0.analysis = analysis }
             }, stop: { [self] _ in
                 state.withLock { $0.database }?.close()
             }),
@@ -45,9 +47,9 @@ final class ApplianceRuntime: Sendable {
                 addLoop(every: 5) { await health.refresh() }
             }, stop: { _ in }),
             ClosureService(name: "scheduler", start: { [self] in
-                let (database, health) = state.withLock { ($0.database!, $0.health!) }
+                let (database, health, analysis) = state.withLock { ($0.database!, $0.health!, $0.analysis!) }
                 let scheduler = Scheduler(database: database, clock: clock, logger: logger, metrics: metrics, health: health)
-                try await scheduler.prepare([
+                try await scheduler.prepare(MarketJobs.all(analysis: analysis, configuration: configuration, logger: logger) + [
                     MaintenanceJobs.backup(database: database, configuration: configuration, logger: logger),
                     MaintenanceJobs.walMaintenance(database: database, configuration: configuration, logger: logger),
                     MaintenanceJobs.checkpointRetention(database: database, configuration: configuration, logger: logger),
@@ -66,14 +68,14 @@ final class ApplianceRuntime: Sendable {
             }),
             ClosureService(name: "graphs", start: { [self] in
                 guard configuration.resumeInterruptedRuns else { return }
-                let database = state.withLock { $0.database! }
-                let started = try await resumer.resumeAll(database: database, logger: logger)
+                let (database, analysis) = state.withLock { ($0.database!, $0.analysis!) }
+                let started = try await resumer.resumeAll(database: database, catalog: GraphCatalog(analysis: analysis), logger: logger)
                 if started > 0 { logger.info("resuming interrupted runs", ["runs": String(started)]) }
             }, stop: { [self] deadline in
                 await resumer.stop(within: secondsUntil(deadline))
             }),
             ClosureService(name: "http", start: { [self] in
-                let (database, health) = state.withLock { ($0.database!, $0.health!) }
+                let (database, health, analysis) = state.withLock { ($0.database!, $0.health!, $0.analysis!) }
                 var serverConfiguration = HTTPServerConfiguration()
                 serverConfiguration.bindAddress = configuration.bindAddress
                 serverConfiguration.port = configuration.port
@@ -84,7 +86,7 @@ final class ApplianceRuntime: Sendable {
                     HealthRoutes.routes(health: health, ready: ready, clock: clock, startedAt: startedAt)
                     + MetricsRoutes.routes(metrics: metrics, database: database, health: health, clock: clock, startedAt: startedAt)
                     + APIRoutes.routes(database: database)
-                    + AdminRoutes.routes(database: database, configuration: configuration, logger: logger)
+                    + AdminRoutes.routes(database: database, analysis: analysis, configuration: configuration, logger: logger)
                     + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock),
                                            database: database, latency: signalLatency, logger: logger))
                 let server = HTTPServer(configuration: serverConfiguration, router: router, observer: metrics, logger: logger)

@@ -44,6 +44,9 @@ enum APIRoutes {
                     return try database.analysisHistory.list(marketID: market.id, page: page)
                 } })
             }),
+            Route(.get, "/api/stats", .task { _ in
+                .json(try await pool.read { try $0.outcomes.stats() })
+            }),
         ]
     }
 

@@ -1,9 +1,11 @@
 import FoundationEssentials
+import Pipeline
 import Storage
 
-/// Admin routes: `POST /trigger` (manual analysis) and `POST /admin/backup`.
+/// Admin routes: `POST /trigger` (manual analysis; answers with the stored result, after any
+/// analysis of the same market already running) and `POST /admin/backup`.
 enum AdminRoutes {
-    static func routes(database: AppDatabase, configuration: Configuration, logger: Logger) -> [Route] {
+    static func routes(database: AppDatabase, analysis: AnalysisServices, configuration: Configuration, logger: Logger) -> [Route] {
         let authorization = AdminAuthorization(token: configuration.adminToken)
         return [
             Route(.post, "/trigger", .task { request in
@@ -15,7 +17,15 @@ enum AdminRoutes {
                 guard let body = try? JSONDecoder().decode(Body.self, from: Data(request.body)), !body.conditionId.isEmpty else {
                     throw HTTPError.badRequest("invalid_body", "expected a JSON object with a non-empty conditionId")
                 }
-                throw HTTPError(503, code: "analysis_unavailable", message: "this build has no analysis pipeline yet; nothing was queued")
+                do {
+                    let report = try await analysis.analyze(conditionID: body.conditionId)
+                    logger.info("manual analysis", ["conditionId": body.conditionId, "run": report.runID, "status": report.status.rawValue])
+                    return .json(report)
+                } catch let refusal as AnalysisRefusal {
+                    throw HTTPError(refusal.status, code: refusal.code, message: refusal.message)
+                } catch let error as NetworkError {
+                    throw HTTPError(502, code: "market_data_unavailable", message: "market data could not be fetched: \(error)")
+                }
             }),
             Route(.post, "/admin/backup", .task { request in
                 try authorization.check(request)

@@ -28,9 +28,10 @@ public struct AnalysisCycle: Sendable {
     }
 
     public func run() async throws -> CycleSummary {
-        let source = analyzer.source()
         let now = analyzer.clock.now()
-        let events = try await source.trendingEvents(EventQuery(limit: settings.eventLimit, tagID: settings.tagID, relatedTags: settings.relatedTags))
+        let events = try await analyzer.source().trendingEvents(EventQuery(limit: settings.eventLimit, tagID: settings.tagID, relatedTags: settings.relatedTags))
+        // Discovery may have switched to the fixtures (Polymarket unreachable): use what it used.
+        let source = analyzer.source()
         let candidates = MarketDiscovery.candidates(events: events, settings: settings, now: now)
         let cutoff = now.addingTimeInterval(-settings.updateIntervalHours * 3_600)
         let (storedIDs, lastAnalyzed, staleMarkets) = try await analyzer.pool.write { database -> (Set<String>, [String: Date], [Market]) in
@@ -82,7 +83,8 @@ public struct AnalysisCycle: Sendable {
 }
 
 extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+    /// `map` with an async transform.
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         switch self {
         case .some(let value): try await transform(value)
         case .none: nil

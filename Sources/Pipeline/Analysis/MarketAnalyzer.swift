@@ -20,9 +20,9 @@ public struct AnalysisReport: Codable, Sendable {
 /// and an `analysis_history` row for every run, successful or not.
 public final class MarketAnalyzer: Sendable {
     public let graph: Graph
-    let pool: DatabasePool
-    let clock: any WallClock
-    let source: @Sendable () -> any MarketDataSource
+    public let pool: DatabasePool
+    public let clock: any WallClock
+    public let source: @Sendable () -> any MarketDataSource
     private let locks = KeyedLock()
 
     public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource) throws {

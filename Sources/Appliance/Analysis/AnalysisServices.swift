@@ -1,0 +1,58 @@
+import FoundationEssentials
+import Pipeline
+import Storage
+
+/// Why a manual analysis was refused (each with a stable code for `/trigger`).
+struct AnalysisRefusal: Error, CustomStringConvertible {
+    var status: Int
+    var code: String
+    var message: String
+    var description: String { message }
+}
+
+/// The market monitor as the appliance runs it: the source selector (Polymarket, or the bundled
+/// fixtures offline or while Polymarket is unreachable), the analyzer, the cycle and the refresh.
+/// One instance serves `serve`, `analyze` and `/trigger`, so they share one code path.
+final class AnalysisServices: Sendable {
+    let selector: MarketSourceSelector
+    let analyzer: MarketAnalyzer
+    let cycle: AnalysisCycle
+    let refresher: MarketRefresher
+
+    init(configuration: Configuration, database: AppDatabase, logger: Logger) throws {
+        var fixtures: (any MarketDataSource)?
+        do {
+            fixtures = try FixtureMarketSource(directory: configuration.fixturesDirectory)
+        } catch {
+            logger.warning("market fixtures unavailable; offline analysis has no markets", ["error": String(describing: error)])
+        }
+        var live: (any MarketDataSource)?
+        if !configuration.offline {
+            let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)"), clock: database.clock)
+            live = PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL)
+        }
+        let selector = MarketSourceSelector(live: live, fixtures: fixtures)
+        self.selector = selector
+        analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() })
+        cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
+        refresher = MarketRefresher(pool: database.pool, clock: database.clock, source: { selector.current() })
+    }
+
+    /// Analyses one market now (manual): looks it up, refuses closed or unknown markets, and waits
+    /// for any analysis of the same market already running.
+    func analyze(conditionID: String) async throws -> AnalysisReport {
+        let source = selector.current()
+        guard let market = try await source.market(conditionID: conditionID) else {
+            throw AnalysisRefusal(status: 404, code: "market_not_found", message: "no market with condition id \(conditionID) in \(source.name)")
+        }
+        guard market.closed != true else {
+            throw AnalysisRefusal(status: 409, code: "market_closed", message: "market \(conditionID) is closed; only open markets are analysed")
+        }
+        let event = try await market.eventID.asyncMap { try await source.event(id: $0) } ?? nil
+        do {
+            return try await analyzer.analyze(MarketSnapshot(market: market, event: event), type: .manual)
+        } catch let error as StorageError where error.code == .invalidInput {
+            throw AnalysisRefusal(status: 409, code: "market_resolved", message: error.message)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import FoundationEssentials
+import Pipeline
+import Storage
+
+/// `tradewizard markets [--status] [--limit] [--json]`: stored markets by trending score.
+enum MarketsCommand: Command {
+    static let name = "markets"
+    static let summary = "List stored markets by trending score"
+    static let usage = "tradewizard markets [--status active|closed|resolved] [--limit N] [--json] [options]"
+    static let options = [
+        OptionSpec(name: "--status", takesValue: true, help: "Only markets of this status"),
+        OptionSpec(name: "--limit", takesValue: true, help: "At most this many (default 50)"),
+        OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
+    ]
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
+        guard let configuration = context.loadConfiguration(arguments) else { return .usage }
+        var status: MarketStatus?
+        if let text = arguments.options["--status"] {
+            guard let value = MarketStatus(rawValue: text) else {
+                context.console.error("--status takes active, closed or resolved")
+                return .usage
+            }
+            status = value
+        }
+        guard let limit = Int(arguments.options["--limit"] ?? "50"), (1...PageRequest.maximumLimit).contains(limit) else {
+            context.console.error("--limit takes a number from 1 to \(PageRequest.maximumLimit)")
+            return .usage
+        }
+        do {
+            let markets = try configuration.openDatabaseReadOnly().markets.list(status: status, page: PageRequest(limit: limit)).items
+            if arguments.has("--json") { context.console.printJSON(markets); return .ok }
+            if markets.isEmpty { context.console.print("no markets") }
+            for market in markets {
+                context.console.print(Format.decimal(market.trendingScore, 2).padding(to: 7) + market.status.rawValue.padding(to: 9)
+                                      + (market.marketProbability.map(Format.percent) ?? "-").padding(to: 8)
+                                      + (market.lastAnalyzedAt.map(Timestamp.format) ?? "never").padding(to: 26)
+                                      + market.conditionID.prefix(12) + "…  " + market.question)
+            }
+            return .ok
+        } catch {
+            context.console.error("markets: \(error)")
+            return .failure
+        }
+    }
+}

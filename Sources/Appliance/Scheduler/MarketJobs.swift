@@ -1,0 +1,42 @@
+import FoundationEssentials
+import Pipeline
+import Storage
+
+/// The market monitor's scheduled jobs.
+enum MarketJobs {
+    static func all(analysis: AnalysisServices, configuration: Configuration, logger: Logger) -> [Job] {
+        [cycle(analysis, configuration, logger), refresh(analysis, logger), scoring(analysis, logger)]
+    }
+
+    /// The analysis cycle: at start, then every `ANALYSIS_INTERVAL_HOURS`.
+    static func cycle(_ analysis: AnalysisServices, _ configuration: Configuration, _ logger: Logger) -> Job {
+        Job(name: "analysis-cycle", schedule: .interval(seconds: configuration.analysisIntervalHours * 3_600, runAtStart: true)) {
+            let summary = try await analysis.cycle.run()
+            logger.info("analysis cycle finished", [
+                "source": summary.source, "candidates": String(summary.candidates), "analysed": String(summary.analysed),
+                "recommendations": String(summary.recommendations), "failed": String(summary.failed), "stale": String(summary.stale),
+            ])
+            return summary.analysed == 0 ? .skipped("no market due for analysis") : .success
+        }
+    }
+
+    /// Hourly: prices, volume, liquidity, closed and resolved markets; scoring of resolved ones.
+    static func refresh(_ analysis: AnalysisServices, _ logger: Logger) -> Job {
+        Job(name: "market-refresh", schedule: .interval(seconds: 3_600, runAtStart: false)) {
+            let summary = try await analysis.refresher.refresh()
+            logger.info("markets refreshed", ["checked": String(summary.checked), "resolved": String(summary.resolved),
+                                              "closed": String(summary.closed), "failed": String(summary.failed), "scored": String(summary.scored)])
+            return summary.checked == 0 ? .skipped("no active market") : .success
+        }
+    }
+
+    /// Hourly: scores recommendations of markets that resolved (also done after each refresh).
+    static func scoring(_ analysis: AnalysisServices, _ logger: Logger) -> Job {
+        Job(name: "outcome-scoring", schedule: .interval(seconds: 3_600, runAtStart: true)) {
+            let scored = try await OutcomeScoring.scorePending(pool: analysis.analyzer.pool)
+            guard scored > 0 else { return .skipped("no newly resolved recommendation") }
+            logger.info("scored recommendations of resolved markets", ["scored": String(scored)])
+            return .success
+        }
+    }
+}
