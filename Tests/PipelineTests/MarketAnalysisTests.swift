@@ -29,6 +29,10 @@ final class MarketAnalysisTests: XCTestCase {
         XCTAssertFalse(candidates.contains { $0.snapshot.closed }, "closed events are dropped")
         XCTAssertEqual(candidates.map(\.trendingScore), candidates.map(\.trendingScore).sorted(by: >))
         XCTAssertTrue(candidates.allSatisfy { (0...10).contains($0.trendingScore) })
+        let recession = try XCTUnwrap(candidates.first { $0.snapshot.question == "US recession in 2027?" })
+        XCTAssertEqual(recession.snapshot.siblings, [], "markets of a non-exclusive event are not legs that must sum to 1")
+        let vance = try XCTUnwrap(candidates.first { $0.snapshot.question.contains("JD Vance") })
+        XCTAssertEqual(vance.snapshot.siblings.count, 6, "the other priced legs of the negRisk event")
     }
 
     func testSelectionSkipsRecentlyAnalysedMarketsAndTakesOnePerEvent() throws {

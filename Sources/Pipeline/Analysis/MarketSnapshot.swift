@@ -35,7 +35,8 @@ public struct MarketSnapshot: Codable, Sendable, Equatable {
     public var closed: Bool
     /// Tag slugs (or ids when a tag has no slug) of the event.
     public var tags: [String]
-    /// The event's other priced legs (empty for a binary event).
+    /// The event's other priced legs when the event's outcomes are mutually exclusive (negRisk);
+    /// empty otherwise, since unrelated markets of one event need not sum to anything.
     public var siblings: [SiblingLeg]
 
     /// Builds the snapshot of `market`, taking tags and sibling legs from `event` when known.
@@ -62,7 +63,8 @@ public struct MarketSnapshot: Codable, Sendable, Equatable {
         acceptingOrders = market.acceptingOrders ?? false
         closed = market.closed ?? false
         tags = event?.tags.map { $0.slug ?? $0.id } ?? []
-        siblings = (event?.markets ?? []).compactMap { leg in
+        let exclusive = event?.negRisk == true || market.negRisk == true
+        siblings = (exclusive ? event?.markets ?? [] : []).compactMap { leg in
             guard leg.conditionID != market.conditionID, leg.closed != true, let price = leg.yesPrice else { return nil }
             return SiblingLeg(conditionID: leg.conditionID, title: leg.groupItemTitle ?? leg.question, yesPrice: price)
         }
