@@ -142,12 +142,12 @@ enum CheckpointsCommand: Command {
             context.console.error("no run for thread \(thread)")
             return .failure
         }
-        let logger = Logger(level: .warning, format: .text, secrets: configuration.secrets, sink: .standardError)
-        let catalog = GraphCatalog(analysis: try AnalysisServices(configuration: configuration, database: database, logger: logger))
         guard run.status != .done else {
             context.console.print("thread \(thread) had already finished")
             return .ok
         }
+        let logger = Logger(level: .warning, format: .text, secrets: configuration.secrets, sink: .standardError)
+        let catalog = GraphCatalog(analysis: try AnalysisServices(configuration: configuration, database: database, logger: logger))
         guard let nodes = try await catalog.resume(thread: thread, graph: run.graph, pool: database.pool) else {
             context.console.error("thread \(thread) runs graph \(run.graph), which this binary does not have")
             return .failure

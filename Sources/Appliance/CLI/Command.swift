@@ -53,6 +53,16 @@ struct ParsedArguments {
 
     func has(_ name: String) -> Bool { options[name] != nil }
 
+    /// `--limit` for the paginated listings (1…`PageRequest.maximumLimit`, default 50); nil after
+    /// printing the usage error.
+    func pageLimit(_ context: CommandContext) -> Int? {
+        guard let limit = Int(options["--limit"] ?? "50"), (1...PageRequest.maximumLimit).contains(limit) else {
+            context.console.error("--limit takes a number from 1 to \(PageRequest.maximumLimit)")
+            return nil
+        }
+        return limit
+    }
+
     /// Parses `--name value`, `--name=value` and boolean `--name`. Unknown options are usage errors.
     static func parse(_ arguments: [String], accepting specs: [OptionSpec]) throws -> ParsedArguments {
         var parsed = ParsedArguments()

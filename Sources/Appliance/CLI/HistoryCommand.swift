@@ -18,10 +18,7 @@ enum HistoryCommand: Command {
             return .usage
         }
         guard let configuration = context.loadConfiguration(arguments) else { return .usage }
-        guard let limit = Int(arguments.options["--limit"] ?? "50"), (1...PageRequest.maximumLimit).contains(limit) else {
-            context.console.error("--limit takes a number from 1 to \(PageRequest.maximumLimit)")
-            return .usage
-        }
+        guard let limit = arguments.pageLimit(context) else { return .usage }
         do {
             let database = try configuration.openDatabaseReadOnly()
             guard let market = try database.markets.find(conditionID: conditionID) else {

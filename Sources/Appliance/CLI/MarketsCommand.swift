@@ -23,10 +23,7 @@ enum MarketsCommand: Command {
             }
             status = value
         }
-        guard let limit = Int(arguments.options["--limit"] ?? "50"), (1...PageRequest.maximumLimit).contains(limit) else {
-            context.console.error("--limit takes a number from 1 to \(PageRequest.maximumLimit)")
-            return .usage
-        }
+        guard let limit = arguments.pageLimit(context) else { return .usage }
         do {
             let markets = try configuration.openDatabaseReadOnly().markets.list(status: status, page: PageRequest(limit: limit)).items
             if arguments.has("--json") { context.console.printJSON(markets); return .ok }

@@ -15,10 +15,7 @@ enum RecommendationsCommand: Command {
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
         guard let configuration = context.loadConfiguration(arguments) else { return .usage }
-        guard let limit = Int(arguments.options["--limit"] ?? "50"), (1...PageRequest.maximumLimit).contains(limit) else {
-            context.console.error("--limit takes a number from 1 to \(PageRequest.maximumLimit)")
-            return .usage
-        }
+        guard let limit = arguments.pageLimit(context) else { return .usage }
         do {
             let database = try configuration.openDatabaseReadOnly()
             var marketID: Int64?

@@ -19,9 +19,6 @@ public actor KeyedLock {
         }
     }
 
-    /// True while some body holds `key`.
-    public func isHeld(_ key: String) -> Bool { held.contains(key) }
-
     private func acquire(_ key: String) async {
         if held.insert(key).inserted { return }
         await withCheckedContinuation { waiters[key, default: []].append($0) }

@@ -52,14 +52,7 @@ public final class MarketAnalyzer: Sendable {
             let request = AnalysisRequest(runID: runID, analysisType: type, snapshot: snapshot, source: source, startedAt: clock.now())
             var input = StateUpdate()
             try input.set(AnalysisChannel.request, request)
-            do {
-                _ = try await graph.invoke(thread: runID, input: input, checkpointer: GraphCheckpointer(pool: pool))
-            } catch let error as GraphError {
-                try await recordFailure(request: request, message: error.description)
-            } catch let error as NetworkError {
-                try await recordFailure(request: request, message: error.description)
-            }
-            return try await report(runID: runID)
+            return try await run(request) { try await graph.invoke(thread: runID, input: input, checkpointer: $0) }
         }
     }
 
@@ -71,15 +64,21 @@ public final class MarketAnalyzer: Sendable {
         }
         guard let request else { throw GraphError.threadNotFound(thread) }
         return try await locks.withLock(request.snapshot.conditionID) {
-            do {
-                _ = try await graph.resume(thread: thread, checkpointer: GraphCheckpointer(pool: pool))
-            } catch let error as GraphError {
-                try await recordFailure(request: request, message: error.description)
-            } catch let error as NetworkError {
-                try await recordFailure(request: request, message: error.description)
-            }
-            return try await report(runID: thread)
+            try await run(request) { try await graph.resume(thread: thread, checkpointer: $0) }
         }
+    }
+
+    /// Runs the graph call; a run that stops before persistence (graph or network failure) gets
+    /// its failed history row here. Returns the stored report.
+    private func run(_ request: AnalysisRequest, _ call: (GraphCheckpointer) async throws -> GraphOutcome) async throws -> AnalysisReport {
+        do {
+            _ = try await call(GraphCheckpointer(pool: pool))
+        } catch let error as GraphError {
+            try await recordFailure(request: request, message: error.description)
+        } catch let error as NetworkError {
+            try await recordFailure(request: request, message: error.description)
+        }
+        return try await report(runID: request.runID)
     }
 
     /// A history row for a run that stopped before persistence (nothing else is written, so no

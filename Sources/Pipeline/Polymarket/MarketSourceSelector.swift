@@ -31,11 +31,6 @@ public final class MarketSourceSelector: Sendable {
     }
 
     func noteUnreachable() { unreachableSince.withLock { $0 = monotonic() } }
-    /// True while the fixtures stand in for an unreachable Polymarket.
-    public var isFallingBack: Bool {
-        guard live != nil, fixtures != nil, let since = unreachableSince.withLock({ $0 }) else { return false }
-        return monotonic() - since < retrySeconds
-    }
 
     /// Passes calls to the live source; an unreachable error switches the selector to the fixtures
     /// and the call is answered from them.

@@ -36,17 +36,17 @@ public struct PolymarketAPI: MarketDataSource {
             if query.relatedTags { parameters.append("related_tags=true") }
         }
         return try await pages(limit: query.limit) { offset, limit in
-            let body = try await getAllowingOffsetError(gammaURL + "/events?" + (parameters + ["limit=\(limit)", "offset=\(offset)"]).joined(separator: "&"),
-                                                        key: "gamma:/events", limit: Limits.gammaEvents)
+            let body = try await get(gammaURL + "/events?" + (parameters + ["limit=\(limit)", "offset=\(offset)"]).joined(separator: "&"),
+                                     key: "gamma:/events", limit: Limits.gammaEvents, absentOn: Self.offsetTooLarge)
             return try body.flatMap { try GammaDecoder.events($0)?.events }
         }
     }
 
     public func event(id: String) async throws -> GammaEvent? {
-        let response = try await network.send(HTTPRequest(url: gammaURL + "/events/" + percentEncoded(id), rateLimit: ("gamma:/events", Limits.gammaEvents)))
-        if response.status == 404 { return nil }
-        guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: gammaURL + "/events", body: response.text) }
-        guard let value = try? JSONValue.parse(response.body) else { throw PolymarketError.malformed(endpoint: "gamma /events/{id}", detail: "not JSON") }
+        guard let body = try await get(gammaURL + "/events/" + percentEncoded(id), key: "gamma:/events", limit: Limits.gammaEvents, absentOn: 404) else {
+            return nil
+        }
+        guard let value = try? JSONValue.parse(body) else { throw PolymarketError.malformed(endpoint: "gamma /events/{id}", detail: "not JSON") }
         return try GammaEvent(wire: value.arrayValue?.first ?? value)
     }
 
@@ -54,8 +54,8 @@ public struct PolymarketAPI: MarketDataSource {
         guard !conditionIDs.isEmpty else { return [] }
         let ids = conditionIDs.map { "condition_ids=" + percentEncoded($0) }.joined(separator: "&")
         return try await pages(limit: conditionIDs.count) { offset, limit in
-            let body = try await getAllowingOffsetError(gammaURL + "/markets?\(ids)&closed=\(closed)&limit=\(limit)&offset=\(offset)",
-                                                        key: "gamma:/markets", limit: Limits.gammaMarkets)
+            let body = try await get(gammaURL + "/markets?\(ids)&closed=\(closed)&limit=\(limit)&offset=\(offset)",
+                                     key: "gamma:/markets", limit: Limits.gammaMarkets, absentOn: Self.offsetTooLarge)
             return try body.flatMap { try GammaDecoder.markets($0)?.markets }
         }
     }
@@ -70,11 +70,8 @@ public struct PolymarketAPI: MarketDataSource {
     }
 
     public func clobMarket(conditionID: String) async throws -> ClobMarket? {
-        let url = clobURL + "/markets/" + percentEncoded(conditionID)
-        let response = try await network.send(HTTPRequest(url: url, rateLimit: ("clob:/markets", Limits.clobOther)))
-        if response.status == 404 { return nil }
-        guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
-        return try ClobDecoder.market(response.body)
+        try await get(clobURL + "/markets/" + percentEncoded(conditionID), key: "clob:/markets", limit: Limits.clobOther, absentOn: 404)
+            .map(ClobDecoder.market)
     }
 
     /// Pages of `pageSize` until `limit` items, a short page, or Gamma's end-of-pages answer (nil).
@@ -89,10 +86,13 @@ public struct PolymarketAPI: MarketDataSource {
         return items
     }
 
-    /// GET that turns Gamma's "offset too large" 422 into nil; other non-2xx statuses throw.
-    private func getAllowingOffsetError(_ url: String, key: String, limit: RateLimit) async throws -> [UInt8]? {
+    /// Gamma's status for "offset too large" (it may also answer 200 with an error object).
+    static let offsetTooLarge = 422
+
+    /// GET whose `absentOn` status means "nothing here" (nil); other non-2xx statuses throw.
+    private func get(_ url: String, key: String, limit: RateLimit, absentOn: Int) async throws -> [UInt8]? {
         let response = try await network.send(HTTPRequest(url: url, rateLimit: (key, limit)))
-        if response.status == 422 { return nil }
+        if response.status == absentOn { return nil }
         guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
         return response.body
     }

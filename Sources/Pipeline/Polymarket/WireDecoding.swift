@@ -18,7 +18,7 @@ extension JSONValue {
     func wireString(_ key: String) -> String? {
         switch self[key] {
         case .string(let text)?: text.isEmpty ? nil : text
-        case .number(let value)?: value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        case .number(let value)?: value.plainText
         default: nil
         }
     }
@@ -44,7 +44,7 @@ extension JSONValue {
         return list.compactMap { item in
             switch item {
             case .string(let text): text
-            case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            case .number(let value): value.plainText
             default: nil
             }
         }

@@ -8,17 +8,16 @@ public struct OutcomeStore {
 
     /// Recommendations of resolved markets that have no outcome yet, with their market.
     public func unscored(limit: Int = 10_000) throws -> [(Recommendation, Market)] {
-        try database.query("""
-            SELECT r.id AS rid FROM recommendations r JOIN markets m ON m.id = r.market_id
-            WHERE m.status = 'resolved' AND m.resolved_outcome IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM recommendation_outcomes o WHERE o.recommendation_id = r.id)
-            ORDER BY r.id LIMIT ?
-            """, [limit]).compactMap { row in
-            let id: Int64 = try row.get("rid")
-            guard let recommendation = try database.queryOne("SELECT \(RecommendationStore.columns) FROM recommendations WHERE id = ?", [id])
-                    .map(Recommendation.init(row:)),
-                  let market = try database.markets.find(id: recommendation.marketID) else { return nil }
-            return (recommendation, market)
+        let recommendations = try database.query("""
+            SELECT \(RecommendationStore.columns) FROM recommendations
+            WHERE market_id IN (SELECT id FROM markets WHERE status = 'resolved' AND resolved_outcome IS NOT NULL)
+              AND id NOT IN (SELECT recommendation_id FROM recommendation_outcomes)
+            ORDER BY id LIMIT ?
+            """, [limit]).map(Recommendation.init(row:))
+        var markets: [Int64: Market] = [:]
+        return try recommendations.compactMap { recommendation in
+            if markets[recommendation.marketID] == nil { markets[recommendation.marketID] = try database.markets.find(id: recommendation.marketID) }
+            return markets[recommendation.marketID].map { (recommendation, $0) }
         }
     }
 
