@@ -7,6 +7,7 @@ public enum Schema {
         SchemaV3.migration,
         SchemaV4.migration,
         SchemaV5.migration,
+        SchemaV6.migration,
     ]
 
     /// The newest schema version this binary writes.

@@ -12,3 +12,12 @@ extension Database {
     /// Scheduler job runs (`job_runs`).
     public var jobRuns: JobRunStore { JobRunStore(database: self, now: clock.now()) }
 }
+
+extension Database {
+    /// The ledger of paid model calls (`llm_calls`).
+    public var llmCalls: LLMCallStore { LLMCallStore(database: self, now: clock.now()) }
+    /// Daily call counters per external API (`api_usage`).
+    public var apiUsage: APIUsageStore { APIUsageStore(database: self, now: clock.now()) }
+    /// Cached news searches (`news_cache`).
+    public var newsCache: NewsCacheStore { NewsCacheStore(database: self, now: clock.now()) }
+}

@@ -19,6 +19,10 @@ public enum Timestamp {
             + "." + pad(milliseconds, 3) + "Z"
     }
 
+    /// The UTC calendar day of `date`, `YYYY-MM-DD`: the key of daily budgets and quotas, which
+    /// therefore reset at UTC midnight.
+    public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM|±HH)`; a space may replace the `T`.
     /// Returns nil for anything else.
     public static func parse(_ text: String) -> Date? {

@@ -1,0 +1,52 @@
+import FoundationEssentials
+import Storage
+
+/// Google Gemini `generateContent` with a JSON response MIME type and `responseSchema`.
+public struct GeminiProvider: LLMProvider {
+    public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
+    public let name = LLMProviderName.google
+    public let model: String
+    public let baseURL: String
+    let key: String
+    let exchange: LLMExchange
+
+    public init(network: NetworkClient, key: String, model: String, baseURL: String = GeminiProvider.defaultBaseURL) {
+        self.model = model
+        self.key = key
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        exchange = LLMExchange(network: network, provider: .google)
+    }
+
+    public var isLocal: Bool { false }
+
+    /// Finish reasons that mean the answer was blocked rather than written.
+    static let blockedReasons: Set<String> = ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "OTHER"]
+
+    public func complete(_ request: LLMRequest) async throws -> LLMAnswer {
+        let body: JSONValue = .object([
+            "systemInstruction": .object(["parts": [.object(["text": .string(request.system)])]]),
+            "contents": [.object(["role": "user", "parts": [.object(["text": .string(request.prompt)])]])],
+            "generationConfig": .object(["responseMimeType": "application/json", "responseSchema": request.schema.geminiSchema,
+                                         "maxOutputTokens": .number(Double(request.maxOutputTokens))]),
+        ])
+        let url = baseURL + "/v1beta/models/" + model + ":generateContent"
+        let (envelope, raw) = try await exchange.post(url, headers: ["x-goog-api-key": key], body: body, timeout: request.timeout)
+        guard let envelope else { return answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120))) }
+        let metadata = envelope["usageMetadata"]
+        // Thinking tokens are billed as output.
+        let usage = LLMUsage(inputTokens: LLMExchange.int(metadata?["promptTokenCount"]),
+                             outputTokens: LLMExchange.int(metadata?["candidatesTokenCount"]) + LLMExchange.int(metadata?["thoughtsTokenCount"]))
+        if let blocked = envelope["promptFeedback"]?["blockReason"]?.stringValue { return answer("", usage, .refused("prompt blocked: " + blocked)) }
+        guard let candidate = envelope["candidates"]?.arrayValue?.first else { return answer("", usage, .unreadable("response has no candidates")) }
+        let text = (candidate["content"]?["parts"]?.arrayValue ?? [])
+            .filter { $0["thought"] != .bool(true) }.compactMap { $0["text"]?.stringValue }.joined()
+        let reason = candidate["finishReason"]?.stringValue ?? "STOP"
+        if reason == "MAX_TOKENS" { return answer(text, usage, .truncated) }
+        if Self.blockedReasons.contains(reason) { return answer(text, usage, .refused("finishReason " + reason)) }
+        return answer(text, usage, .complete)
+    }
+
+    private func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
+        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
+    }
+}

@@ -1,0 +1,56 @@
+import FoundationEssentials
+import Storage
+
+/// OpenAI chat completions with a strict JSON-schema response format; also any OpenAI-compatible
+/// server (Ollama, vLLM, LM Studio, OpenRouter) through `baseURL`, with or without a key.
+public struct OpenAIProvider: LLMProvider {
+    public static let defaultBaseURL = "https://api.openai.com/v1"
+    public let name = LLMProviderName.openai
+    public let model: String
+    public let baseURL: String
+    let key: String?
+    let exchange: LLMExchange
+
+    public init(network: NetworkClient, key: String?, model: String, baseURL: String = OpenAIProvider.defaultBaseURL) {
+        self.model = model
+        self.key = key
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        exchange = LLMExchange(network: network, provider: .openai)
+    }
+
+    /// A server other than OpenAI's own is taken to be local (free) unless priced explicitly.
+    public var isLocal: Bool { !baseURL.hasPrefix(Self.defaultBaseURL) }
+
+    public func complete(_ request: LLMRequest) async throws -> LLMAnswer {
+        var body: [String: JSONValue] = [
+            "model": .string(model),
+            "messages": [.object(["role": "system", "content": .string(request.system)]),
+                         .object(["role": "user", "content": .string(request.prompt)])],
+            "response_format": .object(["type": "json_schema",
+                                        "json_schema": .object(["name": .string(request.schemaName), "strict": true,
+                                                                "schema": request.schema.jsonSchema(strict: true)])]),
+        ]
+        // OpenAI's current models take `max_completion_tokens`; compatible servers know `max_tokens`.
+        body[isLocal ? "max_tokens" : "max_completion_tokens"] = .number(Double(request.maxOutputTokens))
+        var headers: [String: String] = [:]
+        if let key { headers["Authorization"] = "Bearer " + key }
+        let (envelope, raw) = try await exchange.post(baseURL + "/chat/completions", headers: headers, body: .object(body), timeout: request.timeout)
+        guard let envelope else { return answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120))) }
+        let usage = LLMUsage(inputTokens: LLMExchange.int(envelope["usage"]?["prompt_tokens"]),
+                             outputTokens: LLMExchange.int(envelope["usage"]?["completion_tokens"]))
+        guard let choice = envelope["choices"]?.arrayValue?.first, let message = choice["message"] else {
+            return answer("", usage, .unreadable("response has no choices"))
+        }
+        if let refusal = message["refusal"]?.stringValue, !refusal.isEmpty { return answer("", usage, .refused(refusal)) }
+        let content = message["content"]?.stringValue ?? ""
+        switch choice["finish_reason"]?.stringValue {
+        case "length": return answer(content, usage, .truncated)
+        case "content_filter": return answer(content, usage, .refused("content filter"))
+        default: return answer(content, usage, .complete)
+        }
+    }
+
+    private func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
+        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
+    }
+}
