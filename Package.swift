@@ -22,9 +22,11 @@ let package = Package(
         .target(name: "Storage", dependencies: ["CSQLite"]),
         .target(name: "Pipeline", dependencies: ["Storage", "CCurl"]),
         .executableTarget(name: "Appliance", dependencies: ["Pipeline", "Storage", "CLinux"]),
+        // Loopback fakes of the external services, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Pipeline", "Storage"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Pipeline", "Storage", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

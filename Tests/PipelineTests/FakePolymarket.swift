@@ -1,6 +1,7 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import TestSupport
 import Synchronization
 
 /// A loopback fake of Gamma (`/gamma/...`) and the CLOB (`/clob/...`) speaking their wire format,

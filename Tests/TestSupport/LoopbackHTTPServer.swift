@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 import Glibc
 import Storage
 import Synchronization
@@ -6,35 +6,43 @@ import Synchronization
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: one thread per connection, keep-alive, and a
 /// handler that sees each request and chooses the answer (status, headers, body, delay). It
 /// counts connections, so tests can prove the client reuses them.
-final class LoopbackHTTPServer: Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var query: [String: String]
-        var headers: [String: String]
-        var body: [UInt8]
+public final class LoopbackHTTPServer: Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var query: [String: String]
+        public var headers: [String: String]
+        public var body: [UInt8]
         /// The query string as sent.
-        var rawQuery: String
-        var target: String { path + (query.isEmpty ? "" : "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")) }
+        public var rawQuery: String
+        public var target: String { path + (query.isEmpty ? "" : "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")) }
     }
-    struct Reply: Sendable {
-        var status: Int = 200
-        var headers: [String: String] = ["Content-Type": "application/json"]
-        var body: [UInt8] = []
+    public struct Reply: Sendable {
+        public var status: Int = 200
+        public var headers: [String: String] = ["Content-Type": "application/json"]
+        public var body: [UInt8] = []
         /// Seconds to wait before answering.
-        var delay: Double = 0
+        public var delay: Double = 0
         /// Close the connection without answering.
-        var hangUp = false
+        public var hangUp = false
 
-        static func json(_ text: String, status: Int = 200) -> Reply { Reply(status: status, body: Array(text.utf8)) }
+        public init(status: Int = 200, headers: [String: String] = ["Content-Type": "application/json"], body: [UInt8] = [], delay: Double = 0, hangUp: Bool = false) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delay = delay
+            self.hangUp = hangUp
+        }
+
+        public static func json(_ text: String, status: Int = 200) -> Reply { Reply(status: status, body: Array(text.utf8)) }
     }
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let handler: @Sendable (Request) -> Reply
     private let log = Mutex<(requests: [Request], connections: Int)>(([], 0))
 
-    init(handler: @escaping @Sendable (Request) -> Reply) throws {
+    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
@@ -63,11 +71,11 @@ final class LoopbackHTTPServer: Sendable {
         })
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [Request] { log.withLock { $0.requests } }
-    var connections: Int { log.withLock { $0.connections } }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [Request] { log.withLock { $0.requests } }
+    public var connections: Int { log.withLock { $0.connections } }
 
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 
     private func serve(_ client: Int32) {
         defer { close(client) }
