@@ -14,6 +14,7 @@ enum AnalysisPersistence {
         let consensus = try state.decode(ConsensusResult.self, AnalysisChannel.consensus)
         let fusion = try state.decode(FusionResult.self, AnalysisChannel.fusion)
         let agentErrors = state.errors
+        let notes = try state.decode([LLMNote].self, AnalysisChannel.llmNotes) ?? []
         return try await pool.write { database in
             if let existing = try database.analysisHistory.find(runID: request.runID) {
                 return PersistedAnalysis(status: existing.status, recommendationID: try database.recommendations.find(runID: request.runID)?.id,
@@ -65,10 +66,28 @@ enum AnalysisPersistence {
             run.errorMessage = failure?.message ?? (agentErrors.isEmpty ? nil : "agents failed: " + agentErrors.map(\.node).joined(separator: ", "))
             run.source = request.source
             run.detail = detail(consensus: consensus, fusion: fusion, plan: draft?.plan, failureStage: failure?.stage)
+            run.detail.merge(llmDetail(notes: notes, perspectives: draft?.perspectives)) { _, new in new }
+            try run.chargeLLMSpend(database)
             try database.analysisHistory.record(run)
             try database.markets.markAnalyzed(id: market.id, at: now)
             return PersistedAnalysis(status: status, recommendationID: recommendationID, errorMessage: run.errorMessage)
         }
+    }
+
+    /// What the run's LLM nodes did not do and why: `llm.skipped` and `llm.fallbacks` (node →
+    /// reason), `budgetExhausted` (the budget that stopped spending), and the risk perspectives.
+    static func llmDetail(notes: [LLMNote], perspectives: RiskPerspectives?) -> [String: JSONValue] {
+        var detail: [String: JSONValue] = [:]
+        if !notes.isEmpty {
+            var skipped: [String: JSONValue] = [:], fallbacks: [String: JSONValue] = [:]
+            for note in notes {
+                if note.event == .skipped { skipped[note.node] = .string(note.reason) } else { fallbacks[note.node] = .string(note.reason) }
+            }
+            detail["llm"] = ["skipped": .object(skipped), "fallbacks": .object(fallbacks)]
+        }
+        if let budget = notes.first(where: \.budget) { detail["budgetExhausted"] = .string(budget.reason) }
+        if let perspectives, let value = try? JSONValue.parse(JSONCoding.encode(perspectives)) { detail["riskPerspectives"] = value }
+        return detail
     }
 
     static func detail(consensus: ConsensusResult?, fusion: FusionResult?, plan: TradePlan?, failureStage: String?) -> [String: JSONValue] {
@@ -88,5 +107,17 @@ enum AnalysisPersistence {
         if let reason = plan?.noTradeReason { detail["noTradeReason"] = .string(reason) }
         if let failureStage { detail["failedStage"] = .string(failureStage) }
         return detail
+    }
+}
+
+extension AnalysisRun {
+    /// Sets the run's cost and tokens to what the ledger says its LLM calls cost (paid answers,
+    /// including refused and malformed ones).
+    mutating func chargeLLMSpend(_ database: Database) throws {
+        let spend = try database.llmCalls.spend(runID: runID)
+        costUSD = spend.costUSD
+        tokensIn = spend.tokensIn
+        tokensOut = spend.tokensOut
+        if spend.calls > 0 { detail["llmCalls"] = .number(Double(spend.calls)) }
     }
 }

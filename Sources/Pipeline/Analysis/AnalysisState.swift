@@ -25,6 +25,8 @@ public struct RecommendationDraft: Codable, Sendable, Equatable {
     public var coreThesis: String
     public var catalysts: [String]
     public var risks: [String]
+    /// The aggressive / conservative / neutral views, when enabled and written.
+    public var perspectives: RiskPerspectives?
 }
 
 /// What persistence stored (the `result` channel).
@@ -47,6 +49,10 @@ enum AnalysisChannel {
     static let consensus = "consensus"
     static let plan = "plan"
     static let result = "result"
+    /// Headlines for the news agents (a list, possibly empty).
+    static let news = "news"
+    /// Nodes that skipped the LLM or fell back to a template (appended).
+    static let llmNotes = "llm_notes"
 }
 
 extension GraphState {

@@ -25,11 +25,16 @@ public final class MarketAnalyzer: Sendable {
     public let source: @Sendable () -> any MarketDataSource
     private let locks = KeyedLock()
 
-    public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource) throws {
+    /// The LLM analysis in use (nil: offline agents only).
+    public let llm: LLMAnalysis?
+
+    public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource,
+                llm: LLMAnalysis? = nil) throws {
         self.pool = pool
         self.clock = clock
         self.source = source
-        graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock)
+        self.llm = llm?.gateway.isEnabled == true ? llm : nil
+        graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock, llm: self.llm)
     }
 
     /// Analyses the market of `snapshot` (stored first, with `trendingScore` when given). Waits
@@ -93,6 +98,7 @@ public final class MarketAnalyzer: Sendable {
             run.source = request.source
             run.durationMilliseconds = max(0, Int64(now.timeIntervalSince(request.startedAt) * 1000))
             run.detail = ["failedStage": .string("graph")]
+            try run.chargeLLMSpend(database)
             try database.analysisHistory.record(run)
         }
     }
