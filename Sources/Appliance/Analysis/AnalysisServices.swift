@@ -33,9 +33,43 @@ final class AnalysisServices: Sendable {
         }
         let selector = MarketSourceSelector(live: live, fixtures: fixtures)
         self.selector = selector
-        analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() })
+        let llm = Self.llmAnalysis(configuration.llm, database: database)
+        if let llm {
+            logger.info("LLM analysis on", ["providers": llm.gateway.settings.providers.map { "\($0.name.rawValue):\($0.model)" }.joined(separator: ","),
+                                            "news": llm.news == nil ? "off" : "newsdata"])
+        }
+        analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm)
         cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
         refresher = MarketRefresher(pool: database.pool, clock: database.clock, source: { selector.current() })
+    }
+
+    /// The configured providers, budgets, quotas and news feed; nil when no provider is
+    /// configured (the offline agents then run alone). `TRADEWIZARD_OFFLINE` does not matter
+    /// here: it selects the market source only, and a configured (e.g. local) model is used.
+    static func llmAnalysis(_ llm: LLMConfiguration, database: AppDatabase) -> LLMAnalysis? {
+        let names = llm.configuredProviders
+        guard !names.isEmpty else { return nil }
+        let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", timeout: llm.timeoutSeconds,
+                                                              threads: llm.maxConcurrentCalls,
+                                                              retry: HTTPRetryPolicy(maxAttempts: 3, initialBackoff: 1, maxRetryAfter: 60)),
+                                    clock: database.clock)
+        let providers: [any LLMProvider] = names.compactMap { name in
+            switch name {
+            case "openai": OpenAIProvider(network: network, key: llm.openAIKey, model: llm.openAIModel,
+                                          baseURL: llm.openAIBaseURL ?? OpenAIProvider.defaultBaseURL)
+            case "anthropic": llm.anthropicKey.map { AnthropicProvider(network: network, key: $0, model: llm.anthropicModel, baseURL: llm.anthropicBaseURL) }
+            case "google": llm.googleKey.map { GeminiProvider(network: network, key: $0, model: llm.googleModel, baseURL: llm.googleBaseURL) }
+            default: nil
+            }
+        }
+        let settings = LLMSettings(providers: providers, preferred: llm.preferred, prices: llm.prices, maxCostPerAnalysis: llm.maxCostPerAnalysis,
+                                   maxCostPerDay: llm.maxCostPerDay, dailyQuotas: llm.dailyQuotas, maxConcurrentCalls: llm.maxConcurrentCalls,
+                                   riskPerspectives: llm.riskPerspectives)
+        let news = llm.newsDataKey.map { key in
+            NewsDataFeed(network: NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", threads: 1), clock: database.clock),
+                         key: key, pool: database.pool, dailyQuota: llm.dailyQuotas[NewsDataFeed.api] ?? 200, cacheSeconds: llm.newsCacheMinutes * 60)
+        }
+        return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock), news: news)
     }
 
     /// Analyses one market now (manual): looks it up, refuses closed or unknown markets, and waits

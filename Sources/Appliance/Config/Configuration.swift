@@ -46,10 +46,12 @@ public struct Configuration: Sendable {
     public var signalIntake: SignalIntakeSettings
     /// Rejection rate over the last hour above which `/health` reports signals degraded.
     public var signalDegradedRejectionRate: Double
+    /// LLM providers, prices, budgets, quotas and news.
+    public var llm: LLMConfiguration
 
     /// Every secret value that is set, for the log redactor.
     public var secrets: [String] {
-        [adminToken, openAIKey, anthropicKey, googleKey, webhookSecret, webhookToken].compactMap { $0 }
+        [adminToken, openAIKey, anthropicKey, googleKey, webhookSecret, webhookToken, llm.newsDataKey].compactMap { $0 }
     }
 
     /// Discovery settings derived from this configuration.
@@ -78,4 +80,43 @@ public struct LoadedConfiguration: Sendable {
     public var problems: [String]
     public var warnings: [String]
     public var effective: [(key: String, value: String, source: SettingSource)]
+}
+
+/// The LLM part of the configuration.
+public struct LLMConfiguration: Sendable {
+    public var openAIBaseURL: String?
+    public var anthropicBaseURL: String
+    public var googleBaseURL: String
+    public var openAIModel: String
+    public var anthropicModel: String
+    public var googleModel: String
+    public var openAIKey: String?
+    public var anthropicKey: String?
+    public var googleKey: String?
+    public var singleProvider: LLMProviderName?
+    public var preferred: [String: LLMProviderName]
+    public var prices: PriceTable
+    public var maxConcurrentCalls: Int
+    public var timeoutSeconds: Double
+    public var riskPerspectives: Bool
+    public var maxCostPerAnalysis: Double
+    public var maxCostPerDay: Double?
+    /// API → calls per UTC day (`openai`, `anthropic`, `google`, `newsdata`).
+    public var dailyQuotas: [String: Int]
+    public var newsDataKey: String?
+    public var newsCacheMinutes: Double
+
+    /// Providers with what they need (a key, or a base URL for an OpenAI-compatible server), in
+    /// fallback order, narrowed to `singleProvider` when set.
+    public var configuredProviders: [String] {
+        var names: [String] = []
+        if openAIKey != nil || openAIBaseURL != nil { names.append("openai") }
+        if anthropicKey != nil { names.append("anthropic") }
+        if googleKey != nil { names.append("google") }
+        if let single = singleProvider { return names.filter { $0 == single.rawValue } }
+        return names
+    }
+
+    /// APIs whose quota `/health` shows: the configured providers and, with a key, the news API.
+    public var quotaAPIs: [String] { configuredProviders + (newsDataKey != nil ? [NewsDataFeed.api] : []) }
 }

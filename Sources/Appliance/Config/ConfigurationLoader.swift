@@ -62,6 +62,11 @@ enum ConfigurationLoader {
             return LoadedConfiguration(configuration: nil, problems: problems, warnings: warnings, effective: effective)
         }
         let configuration = build(values)
+        if let single = configuration.llmSingleProvider, !configuration.llm.configuredProviders.contains(single) {
+            let key = single == "openai" ? "OPENAI_API_KEY or OPENAI_BASE_URL" : single == "anthropic" ? "ANTHROPIC_API_KEY" : "GOOGLE_API_KEY"
+            return LoadedConfiguration(configuration: nil, problems: ["LLM_SINGLE_PROVIDER: \(single) is not configured (set \(key))"],
+                                       warnings: warnings, effective: effective)
+        }
         let loopback = ["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress)
         if !loopback && configuration.adminToken == nil {
             warnings.append("TRADEWIZARD_BIND is \(configuration.bindAddress) and TRADEWIZARD_ADMIN_TOKEN is not set: admin routes answer loopback clients only; set a token, and always set one behind a reverse proxy on the same host")
@@ -99,8 +104,27 @@ enum ConfigurationLoader {
             guard TradingSession(window: value, timeZone: SessionTimeZone("UTC")!) != nil else { return "expected HH:MM-HH:MM with the open before the close" }
         case .timeZone:
             guard SessionTimeZone(value) != nil else { return "expected America/New_York, America/Chicago, America/Denver, America/Los_Angeles, UTC or ±HH:MM" }
+        case .nodeProviders:
+            if case .failure(let problem) = parseNodeProviders(value) { return problem.description }
+        case .prices:
+            if case .failure(let error) = PriceTable.parse(value) { return error.description }
         }
         return nil
+    }
+
+    struct ParseProblem: Error, CustomStringConvertible { var description: String }
+
+    /// `node=provider,…` → node → provider.
+    static func parseNodeProviders(_ value: String) -> Result<[String: LLMProviderName], ParseProblem> {
+        var out: [String: LLMProviderName] = [:]
+        for item in value.split(separator: ",").map({ $0.trimmed() }) where !item.isEmpty {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmed() }
+            guard parts.count == 2, !parts[0].isEmpty, let provider = LLMProviderName(rawValue: parts[1].lowercased()) else {
+                return .failure(ParseProblem(description: "\"\(item)\" is not node=provider (provider openai, anthropic or google)"))
+            }
+            out[parts[0]] = provider
+        }
+        return .success(out)
     }
 
     static func parseBool(_ value: String) -> Bool? {
@@ -170,7 +194,20 @@ enum ConfigurationLoader {
                     maximumOpenPositions: int("MAX_OPEN_POSITIONS"), maximumExposure: double("MAX_EXPOSURE_USD"),
                     positionNotional: double("POSITION_NOTIONAL_USD"),
                     opposite: OppositeSignalPolicy(rawValue: text("SIGNAL_OPPOSITE_POLICY")!.lowercased())!)),
-            signalDegradedRejectionRate: double("SIGNAL_DEGRADED_REJECTION_RATE"))
+            signalDegradedRejectionRate: double("SIGNAL_DEGRADED_REJECTION_RATE"),
+            llm: LLMConfiguration(
+                openAIBaseURL: text("OPENAI_BASE_URL"), anthropicBaseURL: text("ANTHROPIC_BASE_URL")!, googleBaseURL: text("GOOGLE_BASE_URL")!,
+                openAIModel: text("OPENAI_DEFAULT_MODEL")!, anthropicModel: text("ANTHROPIC_DEFAULT_MODEL")!, googleModel: text("GOOGLE_DEFAULT_MODEL")!,
+                openAIKey: text("OPENAI_API_KEY"), anthropicKey: text("ANTHROPIC_API_KEY"), googleKey: text("GOOGLE_API_KEY"),
+                singleProvider: text("LLM_SINGLE_PROVIDER").flatMap { LLMProviderName(rawValue: $0.lowercased()) },
+                preferred: (try? parseNodeProviders(text("LLM_NODE_PROVIDERS") ?? "").get()) ?? [:],
+                prices: PriceTable.withOverrides((try? PriceTable.parse(text("LLM_PRICES") ?? "").get()) ?? [:]),
+                maxConcurrentCalls: int("LLM_MAX_CONCURRENT_CALLS"), timeoutSeconds: double("LLM_TIMEOUT_SECONDS"),
+                riskPerspectives: bool("LLM_RISK_PERSPECTIVES"),
+                maxCostPerAnalysis: double("COST_MAX_PER_ANALYSIS_USD"), maxCostPerDay: values["COST_MAX_PER_DAY_USD"].flatMap(Double.init),
+                dailyQuotas: ["openai": int("OPENAI_DAILY_QUOTA"), "anthropic": int("ANTHROPIC_DAILY_QUOTA"), "google": int("GOOGLE_DAILY_QUOTA"),
+                              NewsDataFeed.api: int("NEWS_API_DAILY_QUOTA")],
+                newsDataKey: text("NEWSDATA_API_KEY"), newsCacheMinutes: double("NEWS_CACHE_MINUTES")))
     }
 
     /// The known key within edit distance 3 of `key`, for typo hints.

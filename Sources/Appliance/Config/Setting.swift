@@ -16,6 +16,10 @@ struct Setting: Sendable {
         case tradingWindow
         /// A time zone `SessionTimeZone` understands.
         case timeZone
+        /// `node=provider,…` (LLM_NODE_PROVIDERS).
+        case nodeProviders
+        /// `provider/model=input:output,…` (LLM_PRICES).
+        case prices
     }
 
     let key: String
@@ -65,7 +69,39 @@ extension Setting {
         Setting(key: "ANTHROPIC_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8), summary: "Anthropic key"),
         Setting(key: "GOOGLE_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8), summary: "Google Gemini key"),
         Setting(key: "LLM_SINGLE_PROVIDER", flag: nil, defaultValue: nil, kind: .choice(["openai", "anthropic", "google"]),
-                summary: "Use only this LLM provider"),
+                summary: "Use only this LLM provider (it must be configured)"),
+        Setting(key: "OPENAI_BASE_URL", flag: nil, defaultValue: nil, kind: .url,
+                summary: "An OpenAI-compatible server (Ollama http://127.0.0.1:11434/v1, vLLM, LM Studio, OpenRouter); enables the openai provider without a key"),
+        Setting(key: "OPENAI_DEFAULT_MODEL", flag: nil, defaultValue: "gpt-4o-mini", kind: .text, summary: "Model of the openai provider"),
+        Setting(key: "ANTHROPIC_DEFAULT_MODEL", flag: nil, defaultValue: "claude-haiku-4-5", kind: .text, summary: "Model of the anthropic provider"),
+        Setting(key: "GOOGLE_DEFAULT_MODEL", flag: nil, defaultValue: "gemini-2.5-flash", kind: .text, summary: "Model of the google provider"),
+        Setting(key: "ANTHROPIC_BASE_URL", flag: nil, defaultValue: "https://api.anthropic.com", kind: .url,
+                summary: "Anthropic API (change only for a proxy)"),
+        Setting(key: "GOOGLE_BASE_URL", flag: nil, defaultValue: "https://generativelanguage.googleapis.com", kind: .url,
+                summary: "Gemini API (change only for a proxy)"),
+        Setting(key: "LLM_NODE_PROVIDERS", flag: nil, defaultValue: nil, kind: .nodeProviders,
+                summary: "Preferred provider per agent or node, e.g. catalyst=anthropic,theses=google (others: the first configured of openai, anthropic, google)"),
+        Setting(key: "LLM_PRICES", flag: nil, defaultValue: nil, kind: .prices,
+                summary: "Prices in USD per million tokens, e.g. openai/llama3.1=0:0,anthropic/claude-sonnet-4=3:15 (before the built-in table)"),
+        Setting(key: "LLM_MAX_CONCURRENT_CALLS", flag: nil, defaultValue: "4", kind: .integer(1...256),
+                summary: "Model calls in flight at once, across analyses"),
+        Setting(key: "LLM_TIMEOUT_SECONDS", flag: nil, defaultValue: "60", kind: .decimal(1...600),
+                summary: "Seconds one model exchange may take (429/5xx/timeouts are retried)"),
+        Setting(key: "LLM_RISK_PERSPECTIVES", flag: nil, defaultValue: "false", kind: .boolean,
+                summary: "Add aggressive / conservative / neutral risk views to each recommendation (one more call)"),
+        Setting(key: "COST_MAX_PER_ANALYSIS_USD", flag: nil, defaultValue: "2.0", kind: .decimal(0...10_000),
+                summary: "LLM spend one analysis may reach; past it the LLM agents are skipped"),
+        Setting(key: "COST_MAX_PER_DAY_USD", flag: nil, defaultValue: nil, kind: .decimal(0...1_000_000),
+                summary: "LLM spend per UTC day (unset: no daily budget)"),
+        Setting(key: "OPENAI_DAILY_QUOTA", flag: nil, defaultValue: "5000", kind: .integer(0...100_000_000), summary: "openai calls per UTC day"),
+        Setting(key: "ANTHROPIC_DAILY_QUOTA", flag: nil, defaultValue: "5000", kind: .integer(0...100_000_000), summary: "anthropic calls per UTC day"),
+        Setting(key: "GOOGLE_DAILY_QUOTA", flag: nil, defaultValue: "5000", kind: .integer(0...100_000_000), summary: "google calls per UTC day"),
+        Setting(key: "NEWSDATA_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8),
+                summary: "NewsData.io key: news agents get the latest headlines"),
+        Setting(key: "NEWS_API_DAILY_QUOTA", flag: nil, defaultValue: "200", kind: .integer(0...1_000_000),
+                summary: "NewsData.io requests per UTC day (the free plan allows 200)"),
+        Setting(key: "NEWS_CACHE_MINUTES", flag: nil, defaultValue: "60", kind: .decimal(0...10_080),
+                summary: "Minutes a news search is answered from the cache"),
         Setting(key: "WEBHOOK_SECRET", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
                 summary: "HMAC-SHA256 key for signed webhooks"),
         Setting(key: "WEBHOOK_TOKEN", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),

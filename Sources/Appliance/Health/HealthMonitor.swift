@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Pipeline
 import Storage
 import Synchronization
 
@@ -27,6 +28,29 @@ public struct HealthSnapshot: Sendable, Codable {
     public var signalsLastHour = SignalCounts(accepted: 0, rejected: 0, duplicates: 0)
     /// Rejected / all webhook requests in the last hour (nil with fewer than 10).
     public var signalRejectionRate: Double?
+    /// Calls used today (UTC) and the daily limit, by external API.
+    public var quota: [String: QuotaUsage] = [:]
+    /// LLM spend today (UTC), USD.
+    public var llmSpendToday = 0.0
+    /// Analyses in the last hour whose LLM calls a budget stopped.
+    public var budgetLimitedRunsLastHour = 0
+}
+
+/// One API's daily counter as `/health` shows it (the original's `{used, limit}`).
+public struct QuotaUsage: Sendable, Codable, Equatable {
+    public var used: Int
+    public var limit: Int
+}
+
+/// What the health monitor watches of LLM spending: the APIs whose quotas it shows, their daily
+/// limits, and the daily budget.
+public struct LLMHealthPolicy: Sendable {
+    public var quotaLimits: [String: Int]
+    public var dailyBudget: Double?
+    public init(quotaLimits: [String: Int] = [:], dailyBudget: Double? = nil) {
+        self.quotaLimits = quotaLimits
+        self.dailyBudget = dailyBudget
+    }
 }
 
 /// Probes the database, disk, backups and scheduler every few seconds and keeps the latest snapshot.
@@ -34,8 +58,9 @@ public struct HealthSnapshot: Sendable, Codable {
 /// Policy: unhealthy when the database does not answer a write probe; degraded when free disk is
 /// under 1 GiB or under twice the database, the newest backup is older than 48 hours (or absent
 /// after the first 26 hours of uptime) or failed verification, the scheduler has not ticked for
-/// two minutes, a job's last run failed, or more than the configured share of the last hour's
-/// webhook requests (at least 10) were rejected.
+/// two minutes, a job's last run failed, more than the configured share of the last hour's
+/// webhook requests (at least 10) were rejected, today's LLM spend reached the daily budget, an
+/// analysis in the last hour was stopped by a budget, or an API's daily quota is used up.
 public final class HealthMonitor: Sendable {
     private let database: AppDatabase
     private let clock: any WallClock
@@ -44,9 +69,12 @@ public final class HealthMonitor: Sendable {
     private let schedulerState = Mutex<(tick: Date?, nextRuns: [String: Date], results: [String: String])>((nil, [:], [:]))
 
     private let signalDegradedRejectionRate: Double
+    private let llm: LLMHealthPolicy
 
-    public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5) {
+    public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5,
+                llm: LLMHealthPolicy = LLMHealthPolicy()) {
         self.signalDegradedRejectionRate = signalDegradedRejectionRate
+        self.llm = llm
         self.database = database
         self.clock = clock
         self.startedAt = startedAt
@@ -89,6 +117,13 @@ public final class HealthMonitor: Sendable {
             snapshot.lastAnalysisAt = lastAnalysis
             snapshot.signalsLastHour = signals
             snapshot.signalRejectionRate = signals.total >= 10 ? Double(signals.rejected) / Double(signals.total) : nil
+            let (used, spend, limited) = try await database.pool.read { database in
+                (try database.apiUsage.today(), try database.llmCalls.spend(day: Timestamp.day(now)).costUSD,
+                 try database.analysisHistory.budgetLimitedCount(since: now.addingTimeInterval(-3_600)))
+            }
+            for (api, limit) in llm.quotaLimits { snapshot.quota[api] = QuotaUsage(used: used[api] ?? 0, limit: limit) }
+            snapshot.llmSpendToday = spend
+            snapshot.budgetLimitedRunsLastHour = limited
         } catch {
             snapshot.reasons.append("database does not accept writes")
         }
@@ -118,6 +153,15 @@ public final class HealthMonitor: Sendable {
         if let age = snapshot.schedulerTickAgeSeconds, age > 120 { degraded.append("scheduler has not ticked for \(Int(age)) s") }
         if let rate = snapshot.signalRejectionRate, rate > signalDegradedRejectionRate {
             degraded.append("signals: \(Int(rate * 100))% of webhook requests in the last hour were rejected")
+        }
+        if let budget = llm.dailyBudget, snapshot.llmSpendToday >= budget {
+            degraded.append("llm: today's spend $\(Format.decimal(snapshot.llmSpendToday, 2)) reached the daily budget of $\(Format.decimal(budget, 2)); LLM agents are skipped")
+        }
+        if snapshot.budgetLimitedRunsLastHour > 0 {
+            degraded.append("llm: \(snapshot.budgetLimitedRunsLastHour) analysis run(s) in the last hour stopped at a cost budget")
+        }
+        for (api, usage) in snapshot.quota.sorted(by: { $0.key < $1.key }) where usage.used >= usage.limit {
+            degraded.append("quota: \(api) used \(usage.used) of \(usage.limit) calls today")
         }
         for (job, result) in scheduler.results.sorted(by: { $0.key < $1.key }) where result == JobResult.failed.rawValue {
             degraded.append("last \(job) run failed")

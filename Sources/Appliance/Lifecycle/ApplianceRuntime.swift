@@ -35,7 +35,9 @@ final class ApplianceRuntime: Sendable {
             ClosureService(name: "database", start: { [self] in
                 let database = try await AppDatabase.open(configuration.dataDirectory, configuration: configuration.databaseConfiguration, clock: clock)
                 let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt,
-                                           signalDegradedRejectionRate: configuration.signalDegradedRejectionRate)
+                                           signalDegradedRejectionRate: configuration.signalDegradedRejectionRate,
+                                           llm: LLMHealthPolicy(quotaLimits: configuration.llm.dailyQuotas.filter { configuration.llm.quotaAPIs.contains($0.key) },
+                                                                dailyBudget: configuration.llm.maxCostPerDay))
                 let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger)
                 state.withLock { $0.database = database; $0.health = health; $0.analysis = analysis }
             }, stop: { [self] _ in

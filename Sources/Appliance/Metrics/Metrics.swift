@@ -53,7 +53,7 @@ public final class Metrics: HTTPServerObserver {
 
     /// Renders every metric. `database` and `health` supply the gauges sampled elsewhere.
     func render(database: WriterStatistics, health: HealthSnapshot, uptimeSeconds: Double, residentBytes: Int,
-                signals: SignalReport? = nil) -> String {
+                signals: SignalReport? = nil, llm: [(provider: String, node: String, spend: LLMSpend)] = []) -> String {
         let snapshot = state.withLock { $0 }
         var out = PrometheusText()
         out.family("tradewizard_http_requests_total", "counter", "HTTP requests answered, by route pattern, method and status.")
@@ -109,6 +109,21 @@ public final class Metrics: HTTPServerObserver {
             out.family("tradewizard_positions_realized_pnl_dollars", "gauge", "Realized P&L of closed positions.")
             out.sample("tradewizard_positions_realized_pnl_dollars", [:], signals.positions.realizedPnl)
         }
+        out.family("tradewizard_llm_calls_total", "counter", "Paid LLM answers, by provider and agent (or node).")
+        for row in llm { out.sample("tradewizard_llm_calls_total", ["provider": row.provider, "agent": Self.agentLabel(row.node)], Double(row.spend.calls)) }
+        out.family("tradewizard_llm_cost_dollars_total", "counter", "LLM cost (reported usage × price table), by provider and agent.")
+        for row in llm { out.sample("tradewizard_llm_cost_dollars_total", ["provider": row.provider, "agent": Self.agentLabel(row.node)], row.spend.costUSD) }
+        out.family("tradewizard_llm_tokens_total", "counter", "LLM tokens billed, by provider, agent and direction (input, output).")
+        for row in llm {
+            out.sample("tradewizard_llm_tokens_total", ["provider": row.provider, "agent": Self.agentLabel(row.node), "direction": "input"], Double(row.spend.tokensIn))
+            out.sample("tradewizard_llm_tokens_total", ["provider": row.provider, "agent": Self.agentLabel(row.node), "direction": "output"], Double(row.spend.tokensOut))
+        }
+        out.family("tradewizard_llm_spend_today_dollars", "gauge", "LLM spend of the current UTC day.")
+        out.sample("tradewizard_llm_spend_today_dollars", [:], health.llmSpendToday)
+        out.family("tradewizard_api_quota_used", "gauge", "Calls used today (UTC) by external API.")
+        for (api, usage) in health.quota.sorted(by: { $0.key < $1.key }) { out.sample("tradewizard_api_quota_used", ["api": api], Double(usage.used)) }
+        out.family("tradewizard_api_quota_limit", "gauge", "Daily call limit by external API.")
+        for (api, usage) in health.quota.sorted(by: { $0.key < $1.key }) { out.sample("tradewizard_api_quota_limit", ["api": api], Double(usage.limit)) }
         out.family("tradewizard_process_resident_memory_bytes", "gauge", "Resident set size of the process.")
         out.sample("tradewizard_process_resident_memory_bytes", [:], Double(residentBytes))
         out.family("tradewizard_process_uptime_seconds", "gauge", "Seconds since the process started.")
@@ -117,6 +132,11 @@ public final class Metrics: HTTPServerObserver {
         out.sample("tradewizard_build_info", ["version": Version.current, "schema": String(Schema.latestVersion)], 1)
         return out.text
     }
+}
+
+extension Metrics {
+    /// `agent_catalyst` → `catalyst`; writer nodes (`theses`, …) keep their names.
+    static func agentLabel(_ node: String) -> String { node.hasPrefix("agent_") ? String(node.dropFirst(6)) : node }
 }
 
 /// Builds Prometheus text exposition format 0.0.4.

@@ -14,6 +14,12 @@ enum HealthRoutes {
             var backup: ComponentBackup
             var disk: ComponentDisk
             var signals: ComponentSignals
+            var llm: ComponentLLM
+        }
+        struct ComponentLLM: Encodable {
+            var status: String
+            var spendTodayUsd: Double
+            var budgetLimitedRunsLastHour: Int
         }
         struct ComponentSignals: Encodable {
             var status: String
@@ -32,7 +38,7 @@ enum HealthRoutes {
         var nextScheduledRun: String?
         var database: Database
         var scheduler: SchedulerState
-        var quota: [String: [String: Int]]
+        var quota: [String: QuotaUsage]
         var components: Components
         var reasons: [String]
         var version: String
@@ -93,7 +99,7 @@ enum HealthRoutes {
                     database: .init(connected: snapshot.databaseWritable, latencyMs: snapshot.databaseLatencyMilliseconds),
                     scheduler: .init(running: snapshot.schedulerTickAgeSeconds.map { $0 < 120 } ?? false,
                                      tickAgeSeconds: snapshot.schedulerTickAgeSeconds, nextRuns: nextRuns, lastResults: snapshot.lastJobResults),
-                    quota: [:],
+                    quota: snapshot.quota,
                     components: .init(
                         database: .init(writable: snapshot.databaseWritable, latencyMs: snapshot.databaseLatencyMilliseconds,
                                         walBytes: snapshot.walBytes, sizeBytes: snapshot.databaseBytes),
@@ -102,7 +108,9 @@ enum HealthRoutes {
                                       ageSeconds: snapshot.lastBackupAgeSeconds, verified: snapshot.lastBackupVerified),
                         disk: .init(freeBytes: snapshot.freeDiskBytes),
                         signals: .init(status: snapshot.reasons.contains { $0.hasPrefix("signals:") } ? "degraded" : "healthy",
-                                       lastHour: snapshot.signalsLastHour, rejectionRate: snapshot.signalRejectionRate)),
+                                       lastHour: snapshot.signalsLastHour, rejectionRate: snapshot.signalRejectionRate),
+                        llm: .init(status: snapshot.reasons.contains { $0.hasPrefix("llm:") || $0.hasPrefix("quota:") } ? "degraded" : "healthy",
+                                   spendTodayUsd: snapshot.llmSpendToday, budgetLimitedRunsLastHour: snapshot.budgetLimitedRunsLastHour)),
                     reasons: snapshot.reasons,
                     version: Version.current)
                 return .json(body, status: snapshot.status == .unhealthy ? 503 : 200)

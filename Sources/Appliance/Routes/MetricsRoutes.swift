@@ -2,15 +2,15 @@ import FoundationEssentials
 import Storage
 
 /// `GET /metrics`: Prometheus text exposition 0.0.4: process counters from memory, signal and
-/// position figures from one read transaction.
+/// position figures and LLM spend from one read transaction.
 enum MetricsRoutes {
     static func routes(metrics: Metrics, database: AppDatabase, health: HealthMonitor, clock: any WallClock, startedAt: Date) -> [Route] {
         [
             Route(.get, "/metrics", .task { _ in
-                let report = try? await database.pool.read { try SignalReport.read($0) }
+                let read = try? await database.pool.read { (try SignalReport.read($0), try $0.llmCalls.totalsByProviderAndNode()) }
                 let text = metrics.render(database: database.pool.statistics, health: health.snapshot,
                                           uptimeSeconds: clock.now().timeIntervalSince(startedAt),
-                                          residentBytes: ProcessResources.residentBytes(), signals: report)
+                                          residentBytes: ProcessResources.residentBytes(), signals: read?.0, llm: read?.1 ?? [])
                 return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
             }),
         ]

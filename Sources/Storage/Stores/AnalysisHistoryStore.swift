@@ -45,6 +45,13 @@ public struct AnalysisHistoryStore {
         try database.queryOne("SELECT \(Self.columns) FROM analysis_history WHERE run_id = ?", [runID]).map(AnalysisRun.init(row:))
     }
 
+    /// Runs recorded since `date` whose LLM calls a cost budget stopped (`detail.budgetExhausted`).
+    public func budgetLimitedCount(since date: Date) throws -> Int {
+        try database.scalar("""
+            SELECT count(*) FROM analysis_history WHERE created_at >= ? AND json_extract(detail, '$.budgetExhausted') IS NOT NULL
+            """, [date], as: Int.self) ?? 0
+    }
+
     /// The most recent run of any market.
     public func latest() throws -> AnalysisRun? {
         try database.queryOne("SELECT \(Self.columns) FROM analysis_history ORDER BY id DESC LIMIT 1").map(AnalysisRun.init(row:))
