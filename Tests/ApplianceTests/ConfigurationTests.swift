@@ -29,6 +29,30 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.synchronous, .full)
     }
 
+    func testLLMSettingsDefaultToNoProviderAndATwoDollarBudget() throws {
+        let llm = try XCTUnwrap(load([:]).configuration).llm
+        XCTAssertEqual(llm.configuredProviders, [], "no key, no base URL: the offline agents run alone")
+        XCTAssertEqual(llm.maxCostPerAnalysis, 2.0)
+        XCTAssertNil(llm.maxCostPerDay)
+        XCTAssertEqual(llm.dailyQuotas["newsdata"], 200)
+        let local = try XCTUnwrap(load(["OPENAI_BASE_URL": "http://127.0.0.1:11434/v1", "OPENAI_DEFAULT_MODEL": "llama3.1"]).configuration).llm
+        XCTAssertEqual(local.configuredProviders, ["openai"], "a local OpenAI-compatible server needs no key")
+        let both = try XCTUnwrap(load(["OPENAI_API_KEY": "sk-12345678", "GOOGLE_API_KEY": "g-12345678", "LLM_SINGLE_PROVIDER": "google",
+                                       "LLM_NODE_PROVIDERS": "catalyst=anthropic, theses=google"]).configuration).llm
+        XCTAssertEqual(both.configuredProviders, ["google"])
+        XCTAssertEqual(both.preferred, ["catalyst": .anthropic, "theses": .google])
+    }
+
+    func testBadLLMSettingsAreProblemsWithTheirFix() {
+        let single = load(["LLM_SINGLE_PROVIDER": "anthropic"])
+        XCTAssertNil(single.configuration)
+        XCTAssertEqual(single.problems, ["LLM_SINGLE_PROVIDER: anthropic is not configured (set ANTHROPIC_API_KEY)"])
+        let bad = load(["LLM_PRICES": "openai/gpt=1", "LLM_NODE_PROVIDERS": "catalyst=mistral", "COST_MAX_PER_ANALYSIS_USD": "-1"])
+        XCTAssertEqual(bad.problems.count, 3, "\(bad.problems)")
+        XCTAssertTrue(bad.problems.contains { $0.hasPrefix("LLM_PRICES: \"openai/gpt=1\" is not provider/model=input:output") }, "\(bad.problems)")
+        XCTAssertTrue(bad.problems.contains { $0.hasPrefix("LLM_NODE_PROVIDERS: \"catalyst=mistral\" is not node=provider") }, "\(bad.problems)")
+    }
+
     func testFlagsBeatDotEnvWhichBeatsTheEnvironment() throws {
         let file = directory + "/.env"
         try FileSystem.writeAtomically(Data("HEALTH_CHECK_PORT=4000\nMAX_MARKETS_PER_CYCLE=7\nexport LOG_LEVEL=\"debug\" \n# comment\n".utf8), to: file)

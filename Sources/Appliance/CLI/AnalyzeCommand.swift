@@ -33,7 +33,12 @@ enum AnalyzeCommand: Command {
 
     /// The report the way the original CLI printed it.
     static func render(_ report: AnalysisReport) -> String {
-        var lines = ["\(report.question)", "condition \(report.conditionID) · run \(report.runID) · \(report.source) · \(report.durationMilliseconds) ms", ""]
+        var lines = ["\(report.question)", "condition \(report.conditionID) · run \(report.runID) · \(report.source) · \(report.durationMilliseconds) ms"]
+        if report.tokensIn + report.tokensOut > 0 {
+            lines.append("LLM cost $\(Format.decimal(report.costUSD, 4)) · \(report.tokensIn) tokens in, \(report.tokensOut) out")
+        }
+        if let budget = report.llm?["budgetExhausted"]?.stringValue { lines.append("LLM agents skipped: \(budget)") }
+        lines.append("")
         guard let recommendation = report.recommendation else {
             lines.append("No recommendation: \(report.errorMessage ?? "the run failed")")
             return lines.joined(separator: "\n")

@@ -14,6 +14,12 @@ public struct AnalysisReport: Codable, Sendable {
     public var consensus: ConsensusResult?
     public var recommendation: Recommendation?
     public var signals: [AgentSignal]
+    /// What the run's LLM calls cost (0 offline) and the tokens billed.
+    public var costUSD: Double = 0
+    public var tokensIn: Int64 = 0
+    public var tokensOut: Int64 = 0
+    /// Nodes that skipped the LLM or fell back to a template, and the budget that stopped spending.
+    public var llm: JSONValue?
 }
 
 /// Runs analyses on the graph: one graph thread per run, never two runs of one market at once,
@@ -118,11 +124,19 @@ public final class MarketAnalyzer: Sendable {
                                             bandUpper: high, regime: regime, signalCount: signals.count,
                                             failure: run.status == .failed ? run.errorMessage : nil)
             }
-            return AnalysisReport(runID: runID, conditionID: market.conditionID, question: market.question, status: run.status,
-                                  source: run.source ?? "", durationMilliseconds: run.durationMilliseconds, errorMessage: run.errorMessage,
-                                  marketProbability: market.marketProbability, consensus: consensus,
-                                  recommendation: try database.recommendations.find(runID: runID),
-                                  signals: try database.agentSignals.forRun(runID))
+            var report = AnalysisReport(runID: runID, conditionID: market.conditionID, question: market.question, status: run.status,
+                                        source: run.source ?? "", durationMilliseconds: run.durationMilliseconds, errorMessage: run.errorMessage,
+                                        marketProbability: market.marketProbability, consensus: consensus,
+                                        recommendation: try database.recommendations.find(runID: runID),
+                                        signals: try database.agentSignals.forRun(runID))
+            report.costUSD = run.costUSD
+            report.tokensIn = run.tokensIn
+            report.tokensOut = run.tokensOut
+            report.llm = run.detail["llm"]
+            if let budget = run.detail["budgetExhausted"] {
+                report.llm = .object((report.llm?.objectValue ?? [:]).merging(["budgetExhausted": budget]) { _, new in new })
+            }
+            return report
         }
     }
 }
