@@ -6,13 +6,15 @@ import Storage
 /// `tradewizard bench storage|http`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs) or webhook (signed signals)"
-    static let usage = "tradewizard bench <storage|http|pipeline|webhook> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals) or cycle (an LLM analysis cycle)"
+    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
         OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections: http (default 64), webhook a list (default 1,16,64)"),
         OptionSpec(name: "--threads", takesValue: true, help: "Graph runs (distinct threads) for pipeline (default 5000)"),
-        OptionSpec(name: "--concurrency", takesValue: true, help: "Runs in flight at once for pipeline (default 64)"),
+        OptionSpec(name: "--concurrency", takesValue: true, help: "Runs in flight at once for pipeline (default 64); LLM calls in flight for cycle (default 16)"),
+        OptionSpec(name: "--markets", takesValue: true, help: "Markets analysed by cycle (default 1000)"),
+        OptionSpec(name: "--llm-latency-ms", takesValue: true, help: "Latency of the fake LLM for cycle (default 200)"),
         OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
     ]
     static let usesConfiguration = false
@@ -74,8 +76,22 @@ enum BenchCommand: Command {
                 for result in results {
                     context.console.print("webhook, \(result.connections) connections: \(Int(result.signalsPerSecond)) durable signals/s, p50 \(round2(result.p50Milliseconds)) ms, p99 \(round2(result.p99Milliseconds)) ms (\(result.accepted) accepted, \(result.failed) failed)")
                 }
+            case "cycle":
+                guard let markets = Int(arguments.options["--markets"] ?? "1000"), (1...1_000).contains(markets),
+                      let latency = Double(arguments.options["--llm-latency-ms"] ?? "200"), latency >= 1, latency <= 60_000,
+                      let concurrency = Int(arguments.options["--concurrency"] ?? "16"), (1...256).contains(concurrency) else {
+                    context.console.error("--markets takes 1 to 1000, --llm-latency-ms 1 to 60000, --concurrency 1 to 256")
+                    return .usage
+                }
+                let fixtures = ProcessInfo.processInfo.environment["TRADEWIZARD_FIXTURES_DIR"] ?? "./data/fixtures"
+                let report = try await CycleBenchmark.run(directory: directory, fixtures: fixtures, markets: markets,
+                                                          latencyMilliseconds: latency, concurrency: concurrency) { context.console.error("… \($0)") }
+                if arguments.has("--json") { context.console.printJSON(report); return .ok }
+                context.console.print("cycle, \(report.analysed) markets × \(round2(report.callsPerMarket)) LLM calls at \(Int(latency)) ms, \(concurrency) in flight:")
+                context.console.print("  \(round2(report.seconds)) s against an ideal of \(round2(report.idealSeconds)) s (\(round2((report.ratioToIdeal - 1) * 100))% over)")
+                context.console.print("  engine overhead \(round2(report.overheadMillisecondsPerMarket)) ms per market; fake LLM cost $\(round2(report.costUSD))")
             default:
-                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline or webhook")
+                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline, webhook or cycle")
                 return .usage
             }
             return .ok

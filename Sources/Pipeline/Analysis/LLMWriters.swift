@@ -158,6 +158,20 @@ enum LLMWriters {
     }
 }
 
+/// Every schema the analysis asks models for, by wire name (for fake servers in benchmarks).
+public enum LLMAnalysisSchemas {
+    public static func named(_ name: String) -> OutputSchema? {
+        if let agent = LLMAgents.all.first(where: { $0.name == name }) { return agent.schema }
+        switch name {
+        case "theses": return LLMWriters.thesesSchema
+        case "cross_examination": return LLMWriters.examinationSchema
+        case "explanation": return LLMWriters.explanationSchema
+        case "risk_perspectives": return LLMWriters.perspectivesSchema
+        default: return nil
+        }
+    }
+}
+
 extension String {
     func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

@@ -38,6 +38,39 @@ public struct FixtureMarketSource: MarketDataSource {
         clobMarkets = try object("clob-markets.json").compactMapValues { try? ClobDecoder.market($0.serialized()) }
     }
 
+    /// A set built in memory (benchmarks clone fixture markets into large sets).
+    public init(events: [GammaEvent], books: [String: OrderBook], histories: [String: [PricePoint]], clobMarkets: [String: ClobMarket] = [:]) {
+        self.events = events
+        self.books = books
+        self.histories = histories
+        self.clobMarkets = clobMarkets
+    }
+
+    /// `count` copies of the event holding `conditionID`, each with fresh event, market and token
+    /// ids and the original's book and history: a large market set with real-looking data.
+    public func cloned(_ conditionID: String, count: Int) -> FixtureMarketSource? {
+        guard let template = events.first(where: { $0.markets.contains { $0.conditionID == conditionID } }),
+              var market = template.markets.first(where: { $0.conditionID == conditionID }) else { return nil }
+        var events: [GammaEvent] = [], books: [String: OrderBook] = [:], histories: [String: [PricePoint]] = [:]
+        let tokens = market.clobTokenIDs
+        for index in 0..<count {
+            var event = template
+            event.id = "bench-event-\(index)"
+            market.id = "bench-\(index)"
+            market.conditionID = "0xbench" + String(index)
+            market.question = template.markets.first { $0.conditionID == conditionID }!.question + " (#\(index))"
+            market.eventID = event.id
+            market.clobTokenIDs = tokens.map { $0 + "-\(index)" }
+            event.markets = [market]
+            events.append(event)
+            for (original, copy) in zip(tokens, market.clobTokenIDs) {
+                books[copy] = self.books[original]
+                histories[copy] = self.histories[original]
+            }
+        }
+        return FixtureMarketSource(events: events, books: books, histories: histories)
+    }
+
     /// Every market in the set.
     public var allMarkets: [GammaMarket] { events.flatMap(\.markets) }
 
