@@ -11,12 +11,6 @@ final class AnalysisEndToEndTests: XCTestCase {
     override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
     override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
 
-    var binary: String { FileSystem.directoryName(Subprocess.currentExecutable) + "/tradewizard" }
-    var root: String {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }
     var environment: [String: String] { ["TRADEWIZARD_OFFLINE": "1", "TRADEWIZARD_FIXTURES_DIR": root + "/data/fixtures"] }
 
     func run(_ arguments: [String]) -> (status: Int32, output: String) {

@@ -10,7 +10,6 @@ final class CheckpointsEndToEndTests: XCTestCase {
     override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
     override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
 
-    var binary: String { FileSystem.directoryName(Subprocess.currentExecutable) + "/tradewizard" }
 
     func run(_ arguments: [String]) -> (status: Int32, output: String) {
         guard let child = try? Subprocess(arguments: [binary] + arguments + ["--data-dir", directory + "/data", "--env-file", "/dev/null"],

@@ -10,7 +10,6 @@ final class EndToEndTests: XCTestCase {
     override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
     override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
 
-    var binary: String { FileSystem.directoryName(Subprocess.currentExecutable) + "/tradewizard" }
 
     /// Starts `serve` on a free port and returns the process and its port.
     func startServer(environment: [String: String] = [:], logLevel: String = "info") throws -> (Subprocess, Int) {

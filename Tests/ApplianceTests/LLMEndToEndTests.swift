@@ -15,12 +15,6 @@ final class LLMEndToEndTests: XCTestCase {
     override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
     override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
 
-    var binary: String { FileSystem.directoryName(Subprocess.currentExecutable) + "/tradewizard" }
-    var root: String {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }
 
     func environment(_ fake: FakeLLM, _ extra: [String: String] = [:]) -> [String: String] {
         ["TRADEWIZARD_OFFLINE": "1", "TRADEWIZARD_FIXTURES_DIR": root + "/data/fixtures", "OPENAI_BASE_URL": fake.baseURL]

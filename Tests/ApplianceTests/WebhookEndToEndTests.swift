@@ -12,7 +12,6 @@ final class WebhookEndToEndTests: XCTestCase {
     override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
     override func tearDown() { _ = try? FileManager.default.removeItem(atPath: directory) }
 
-    var binary: String { FileSystem.directoryName(Subprocess.currentExecutable) + "/tradewizard" }
 
     func startServer() throws -> (Subprocess, Int) {
         let server = try Subprocess(arguments: [binary, "serve", "--data-dir", directory + "/data", "--port", "0", "--env-file", "/dev/null"],

@@ -16,7 +16,7 @@ public struct AnthropicProvider: LLMProvider {
     public init(network: NetworkClient, key: String, model: String, baseURL: String = AnthropicProvider.defaultBaseURL) {
         self.model = model
         self.key = key
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL.withoutTrailingSlash
         exchange = LLMExchange(network: network, provider: .anthropic)
     }
 
@@ -34,7 +34,7 @@ public struct AnthropicProvider: LLMProvider {
         ])
         let headers = ["x-api-key": key, "anthropic-version": Self.apiVersion]
         let (envelope, raw) = try await exchange.post(baseURL + "/v1/messages", headers: headers, body: body, timeout: request.timeout)
-        guard let envelope else { return answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120))) }
+        guard let envelope else { return unreadable(raw) }
         let usage = envelope["usage"]
         let tokens = LLMUsage(inputTokens: LLMExchange.int(usage?["input_tokens"]) + LLMExchange.int(usage?["cache_creation_input_tokens"])
                                   + LLMExchange.int(usage?["cache_read_input_tokens"]),
@@ -50,9 +50,5 @@ public struct AnthropicProvider: LLMProvider {
             return answer(texts, tokens, .unreadable("no tool_use block in the answer"))
         }
         return answer(String(decoding: input.serialized(), as: UTF8.self), tokens, .complete)
-    }
-
-    private func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
-        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
     }
 }

@@ -13,7 +13,7 @@ public struct GeminiProvider: LLMProvider {
     public init(network: NetworkClient, key: String, model: String, baseURL: String = GeminiProvider.defaultBaseURL) {
         self.model = model
         self.key = key
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL.withoutTrailingSlash
         exchange = LLMExchange(network: network, provider: .google)
     }
 
@@ -31,7 +31,7 @@ public struct GeminiProvider: LLMProvider {
         ])
         let url = baseURL + "/v1beta/models/" + model + ":generateContent"
         let (envelope, raw) = try await exchange.post(url, headers: ["x-goog-api-key": key], body: body, timeout: request.timeout)
-        guard let envelope else { return answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120))) }
+        guard let envelope else { return unreadable(raw) }
         let metadata = envelope["usageMetadata"]
         // Thinking tokens are billed as output.
         let usage = LLMUsage(inputTokens: LLMExchange.int(metadata?["promptTokenCount"]),
@@ -44,9 +44,5 @@ public struct GeminiProvider: LLMProvider {
         if reason == "MAX_TOKENS" { return answer(text, usage, .truncated) }
         if Self.blockedReasons.contains(reason) { return answer(text, usage, .refused("finishReason " + reason)) }
         return answer(text, usage, .complete)
-    }
-
-    private func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
-        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
     }
 }

@@ -76,6 +76,23 @@ public protocol LLMProvider: Sendable {
     func complete(_ request: LLMRequest) async throws -> LLMAnswer
 }
 
+extension LLMProvider {
+    /// An answer of this provider's model.
+    func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
+        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
+    }
+
+    /// The answer for a 2xx body that is not JSON (a truncated or garbled envelope: no usage known).
+    func unreadable(_ raw: String) -> LLMAnswer {
+        answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120)))
+    }
+}
+
+extension String {
+    /// A base URL without its trailing slash, so paths can be appended.
+    var withoutTrailingSlash: String { hasSuffix("/") ? String(dropLast()) : self }
+}
+
 /// Why a structured call produced no usable answer.
 public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The model declined to answer.

@@ -14,7 +14,7 @@ public struct OpenAIProvider: LLMProvider {
     public init(network: NetworkClient, key: String?, model: String, baseURL: String = OpenAIProvider.defaultBaseURL) {
         self.model = model
         self.key = key
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL.withoutTrailingSlash
         exchange = LLMExchange(network: network, provider: .openai)
     }
 
@@ -35,7 +35,7 @@ public struct OpenAIProvider: LLMProvider {
         var headers: [String: String] = [:]
         if let key { headers["Authorization"] = "Bearer " + key }
         let (envelope, raw) = try await exchange.post(baseURL + "/chat/completions", headers: headers, body: .object(body), timeout: request.timeout)
-        guard let envelope else { return answer("", LLMUsage(inputTokens: 0, outputTokens: 0), .unreadable("response is not JSON: " + raw.prefix(120))) }
+        guard let envelope else { return unreadable(raw) }
         let usage = LLMUsage(inputTokens: LLMExchange.int(envelope["usage"]?["prompt_tokens"]),
                              outputTokens: LLMExchange.int(envelope["usage"]?["completion_tokens"]))
         guard let choice = envelope["choices"]?.arrayValue?.first, let message = choice["message"] else {
@@ -48,9 +48,5 @@ public struct OpenAIProvider: LLMProvider {
         case "content_filter": return answer(content, usage, .refused("content filter"))
         default: return answer(content, usage, .complete)
         }
-    }
-
-    private func answer(_ text: String, _ usage: LLMUsage, _ ending: LLMAnswer.Ending) -> LLMAnswer {
-        LLMAnswer(provider: name, model: model, text: text, usage: usage, ending: ending)
     }
 }

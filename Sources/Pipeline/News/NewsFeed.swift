@@ -44,7 +44,7 @@ public struct NewsDataFeed: NewsFeed {
         self.pool = pool
         self.dailyQuota = dailyQuota
         self.cacheSeconds = cacheSeconds
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = baseURL.withoutTrailingSlash
     }
 
     public func headlines(for snapshot: MarketSnapshot) async -> (headlines: [Headline], note: String?) {
