@@ -62,6 +62,26 @@ final class LLMAnalysisTests: XCTestCase {
         XCTAssertNil(run.detail["llm"], "nothing skipped, nothing fell back")
     }
 
+    func testRiskPerspectivesAreAskedForWhenEnabledAndStoredWithTheRun() async throws {
+        let fake = try FakeLLM(.openai) { call in
+            call.schemaName == "risk_perspectives"
+                ? .answer(["aggressive": ["view": "Size up: the edge is fresh", "sizeMultiplier": .number(1.5)],
+                           "conservative": ["view": "Half size until the data print", "sizeMultiplier": .number(0.5)],
+                           "neutral": ["view": "Plan size", "sizeMultiplier": .number(1)]])
+                : .answer(nil)
+        }
+        defer { fake.stop() }
+        let clock = ManualWallClock(Self.now)
+        let test = try await TestDatabase(clock: clock)
+        defer { test.remove() }
+        let analyzer = try analyzer(test, clock: clock, fake: fake) { $0.riskPerspectives = true }
+        let report = try await analyzer.analyze(try snapshot(try fixtures(), "recession in 2027"), type: .manual)
+        XCTAssertEqual(fake.calls.filter { $0.schemaName == "risk_perspectives" }.count, 1)
+        let perspectives = try await run(test, report.runID).detail["riskPerspectives"]
+        XCTAssertEqual(perspectives?["conservative"]?["sizeMultiplier"], .number(0.5))
+        XCTAssertEqual(perspectives?["aggressive"]?["view"], "Size up: the edge is fresh")
+    }
+
     func testAnAgentWhoseAnswersFailTwiceIsAnAgentErrorAndTheRunStillCompletes() async throws {
         let fake = try FakeLLM(.openai) { call in call.schemaName == "catalyst" ? .content("{\"fairProbability\": 0.7") : .answer(nil) }
         defer { fake.stop() }
