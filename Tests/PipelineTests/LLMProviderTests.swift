@@ -236,6 +236,19 @@ final class LLMProviderTests: XCTestCase {
         XCTAssertEqual(ledger.map(\.provider), ["google"])
     }
 
+    func testAKeyEchoedInAnErrorNeverReachesTheErrorText() async throws {
+        let server = try LoopbackHTTPServer { _ in .json("{\"error\":{\"message\":\"Incorrect API key provided: sk-test-key.\"}}", status: 401) }
+        defer { server.stop() }
+        let provider = OpenAIProvider(network: network(SleepRecorder()), key: "sk-test-key", model: "gpt-4o-mini", baseURL: server.baseURL)
+        do {
+            _ = try await provider.complete(Self.request)
+            XCTFail("expected a rejection")
+        } catch LLMError.requestRejected(_, let status, let detail) {
+            XCTAssertEqual(status, 401)
+            XCTAssertEqual(detail, "Incorrect API key provided: [redacted].")
+        }
+    }
+
     func testANodesPreferredProviderIsTriedFirst() async throws {
         let openai = try FakeLLM(.openai)
         let anthropic = try FakeLLM(.anthropic)

@@ -3,8 +3,9 @@ import Storage
 
 /// The market-analysis graph on the engine:
 ///
-/// ingestion → memory → agents (in parallel) → fusion → theses → cross_examination → consensus →
-/// recommendation → persistence. An invalid briefing and a failed consensus go straight to
+/// ingestion → memory (and news) → agents (in parallel: the offline agents, and the LLM agents when
+/// a provider is configured) → fusion → theses → cross_examination → consensus → recommendation
+/// (explanation, optional risk perspectives) → persistence. An invalid briefing and a failed consensus go straight to
 /// persistence, which records the failure. One graph thread per run; every superstep is
 /// checkpointed, so a run killed anywhere resumes where it stopped.
 public enum AnalysisGraph {

@@ -17,7 +17,7 @@ public struct AnthropicProvider: LLMProvider {
         self.model = model
         self.key = key
         self.baseURL = baseURL.withoutTrailingSlash
-        exchange = LLMExchange(network: network, provider: .anthropic)
+        exchange = LLMExchange(network: network, provider: .anthropic, secret: key)
     }
 
     public var isLocal: Bool { false }

@@ -14,7 +14,7 @@ public struct GeminiProvider: LLMProvider {
         self.model = model
         self.key = key
         self.baseURL = baseURL.withoutTrailingSlash
-        exchange = LLMExchange(network: network, provider: .google)
+        exchange = LLMExchange(network: network, provider: .google, secret: key)
     }
 
     public var isLocal: Bool { false }

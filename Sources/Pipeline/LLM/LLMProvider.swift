@@ -137,6 +137,8 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
 struct LLMExchange {
     let network: NetworkClient
     let provider: LLMProviderName
+    /// The key, removed from any error text a provider echoes back (errors reach the history).
+    var secret: String?
 
     /// POSTs `body` and returns the parsed envelope of a 2xx answer, or nil with the raw text when
     /// the envelope is not JSON (a truncated or garbled body: the caller reports it unreadable).
@@ -147,17 +149,22 @@ struct LLMExchange {
         do {
             response = try await network.send(HTTPRequest(method: "POST", url: url, headers: allHeaders, body: body.serialized(), timeout: timeout))
         } catch let error as NetworkError {
-            throw LLMError.exhaustedRetries(provider: provider.rawValue, detail: error.description)
+            throw LLMError.exhaustedRetries(provider: provider.rawValue, detail: redacted(error.description))
         }
         let text = response.text
         switch response.status {
         case 200..<300:
             return ((try? JSONValue.parse(response.body)), text)
         case 429, 500...599:
-            throw LLMError.exhaustedRetries(provider: provider.rawValue, detail: "HTTP \(response.status): \(Self.message(text))")
+            throw LLMError.exhaustedRetries(provider: provider.rawValue, detail: redacted("HTTP \(response.status): \(Self.message(text))"))
         default:
-            throw LLMError.requestRejected(provider: provider.rawValue, status: response.status, detail: Self.message(text))
+            throw LLMError.requestRejected(provider: provider.rawValue, status: response.status, detail: redacted(Self.message(text)))
         }
+    }
+
+    func redacted(_ text: String) -> String {
+        guard let secret, !secret.isEmpty else { return text }
+        return text.split(separator: secret, omittingEmptySubsequences: false).joined(separator: "[redacted]")
     }
 
     /// The `error.message` of an error body (all three providers use that shape), else the text.

@@ -15,7 +15,7 @@ public struct OpenAIProvider: LLMProvider {
         self.model = model
         self.key = key
         self.baseURL = baseURL.withoutTrailingSlash
-        exchange = LLMExchange(network: network, provider: .openai)
+        exchange = LLMExchange(network: network, provider: .openai, secret: key)
     }
 
     /// A server other than OpenAI's own is taken to be local (free) unless priced explicitly.
