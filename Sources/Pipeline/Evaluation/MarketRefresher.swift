@@ -51,7 +51,7 @@ public struct MarketRefresher: Sendable {
                     summary.closed += 1
                 }
                 let updated = market
-                try await pool.write { try $0.markets.upsert(updated) }
+                _ = try await pool.write { try $0.markets.upsert(updated) }
                 summary.updated += 1
             } catch {
                 summary.failed += 1
