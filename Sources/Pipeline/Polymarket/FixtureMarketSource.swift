@@ -52,13 +52,13 @@ public struct FixtureMarketSource: MarketDataSource {
         guard let template = events.first(where: { $0.markets.contains { $0.conditionID == conditionID } }),
               var market = template.markets.first(where: { $0.conditionID == conditionID }) else { return nil }
         var events: [GammaEvent] = [], books: [String: OrderBook] = [:], histories: [String: [PricePoint]] = [:]
-        let tokens = market.clobTokenIDs
+        let tokens = market.clobTokenIDs, question = market.question
         for index in 0..<count {
             var event = template
             event.id = "bench-event-\(index)"
             market.id = "bench-\(index)"
             market.conditionID = "0xbench" + String(index)
-            market.question = template.markets.first { $0.conditionID == conditionID }!.question + " (#\(index))"
+            market.question = question + " (#\(index))"
             market.eventID = event.id
             market.clobTokenIDs = tokens.map { $0 + "-\(index)" }
             event.markets = [market]
