@@ -37,6 +37,14 @@ public final class FakeLLM: Sendable {
         case truncatedBody
         /// Answer with a sample after `seconds`.
         case slow(Double)
+
+        /// True when the answer carries usage (a provider bills it): every complete envelope.
+        var isBilled: Bool {
+            switch self {
+            case .status, .truncatedBody: false
+            case .answer, .content, .cutOff, .refusal, .slow: true
+            }
+        }
     }
 
     public let server: LoopbackHTTPServer
@@ -57,12 +65,10 @@ public final class FakeLLM: Sendable {
                 state.calls.append(call)
                 return call
             }
-            var reply = FakeLLM.reply(wire, script(call), call: call)
+            let behaviour = script(call)
+            var reply = FakeLLM.reply(wire, behaviour, call: call)
             reply.delay = max(reply.delay, latency)
-            if reply.status == 200, reply.body.first == UInt8(ascii: "{"), (try? JSONValue.parse(reply.body))?["usage"] != nil
-                || (try? JSONValue.parse(reply.body))?["usageMetadata"] != nil {
-                log.state.withLock { $0.billed.append(call) }
-            }
+            if behaviour.isBilled { log.state.withLock { $0.billed.append(call) } }
             return reply
         }
     }

@@ -42,9 +42,12 @@ public final class LLMGateway: Sendable {
         var failure = LLMError.noProvider
         for attempt in 1...Self.attempts {
             let key = node + "#" + String(attempt)
-            var call = try await pool.read { try $0.llmCalls.find(runID: runID, callKey: key) }
-            if call == nil { call = try await pay(runID: runID, node: node, key: key, request: request, decode: decode) }
-            guard let call else { continue }
+            let call: LLMCall
+            if let recorded = try await pool.read({ try $0.llmCalls.find(runID: runID, callKey: key) }) {
+                call = recorded
+            } else {
+                call = try await pay(runID: runID, node: node, key: key, request: request, decode: decode)
+            }
             switch call.outcome {
             case .ok:
                 do {

@@ -58,7 +58,7 @@ public struct NewsDataFeed: NewsFeed {
             guard try await pool.write({ try $0.apiUsage.consume(api: Self.api, limit: limit) }) != nil else {
                 return ([], LLMError.quotaExhausted(api: Self.api, limit: limit).description)
             }
-            let url = baseURL + "/latest?apikey=" + Self.percentEncoded(key) + "&language=en&q=" + Self.percentEncoded(query)
+            let url = baseURL + "/latest?apikey=" + URLComponent.encoded(key) + "&language=en&q=" + URLComponent.encoded(query)
             let body = try JSONValue.parse(try await network.get(url))
             guard body["status"]?.stringValue == "success" else {
                 return ([], "newsdata answered: " + (body["results"]?["message"]?.stringValue ?? "an error"))
@@ -90,15 +90,5 @@ public struct NewsDataFeed: NewsFeed {
         let names = words.filter { $0.first?.isUppercase == true }
         var seen = Set<String>()
         return Array((names + words).filter { seen.insert($0.lowercased()).inserted }.prefix(4))
-    }
-
-    /// RFC 3986 unreserved characters pass; everything else is %XX.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) } else { out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) }
-        }
-        return out
     }
 }

@@ -32,7 +32,7 @@ public struct PolymarketAPI: MarketDataSource {
     public func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] {
         var parameters = ["closed=false", "order=volume24hr", "ascending=false"]
         if let tag = query.tagID {
-            parameters.append("tag_id=\(percentEncoded(tag))")
+            parameters.append("tag_id=\(URLComponent.encoded(tag))")
             if query.relatedTags { parameters.append("related_tags=true") }
         }
         return try await pages(limit: query.limit) { offset, limit in
@@ -43,7 +43,7 @@ public struct PolymarketAPI: MarketDataSource {
     }
 
     public func event(id: String) async throws -> GammaEvent? {
-        guard let body = try await get(gammaURL + "/events/" + percentEncoded(id), key: "gamma:/events", limit: Limits.gammaEvents, absentOn: 404) else {
+        guard let body = try await get(gammaURL + "/events/" + URLComponent.encoded(id), key: "gamma:/events", limit: Limits.gammaEvents, absentOn: 404) else {
             return nil
         }
         guard let value = try? JSONValue.parse(body) else { throw PolymarketError.malformed(endpoint: "gamma /events/{id}", detail: "not JSON") }
@@ -52,7 +52,7 @@ public struct PolymarketAPI: MarketDataSource {
 
     public func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket] {
         guard !conditionIDs.isEmpty else { return [] }
-        let ids = conditionIDs.map { "condition_ids=" + percentEncoded($0) }.joined(separator: "&")
+        let ids = conditionIDs.map { "condition_ids=" + URLComponent.encoded($0) }.joined(separator: "&")
         return try await pages(limit: conditionIDs.count) { offset, limit in
             let body = try await get(gammaURL + "/markets?\(ids)&closed=\(closed)&limit=\(limit)&offset=\(offset)",
                                      key: "gamma:/markets", limit: Limits.gammaMarkets, absentOn: Self.offsetTooLarge)
@@ -61,16 +61,16 @@ public struct PolymarketAPI: MarketDataSource {
     }
 
     public func orderBook(tokenID: String) async throws -> OrderBook {
-        try OrderBook(wire: try await network.get(clobURL + "/book?token_id=" + percentEncoded(tokenID), rateLimit: ("clob:/book", Limits.clobBook)))
+        try OrderBook(wire: try await network.get(clobURL + "/book?token_id=" + URLComponent.encoded(tokenID), rateLimit: ("clob:/book", Limits.clobBook)))
     }
 
     public func priceHistory(tokenID: String) async throws -> [PricePoint] {
-        try ClobDecoder.priceHistory(try await network.get(clobURL + "/prices-history?market=\(percentEncoded(tokenID))&interval=1m&fidelity=720",
+        try ClobDecoder.priceHistory(try await network.get(clobURL + "/prices-history?market=\(URLComponent.encoded(tokenID))&interval=1m&fidelity=720",
                                                            rateLimit: ("clob:/prices-history", Limits.clobPriceHistory)))
     }
 
     public func clobMarket(conditionID: String) async throws -> ClobMarket? {
-        try await get(clobURL + "/markets/" + percentEncoded(conditionID), key: "clob:/markets", limit: Limits.clobOther, absentOn: 404)
+        try await get(clobURL + "/markets/" + URLComponent.encoded(conditionID), key: "clob:/markets", limit: Limits.clobOther, absentOn: 404)
             .map(ClobDecoder.market)
     }
 
@@ -96,22 +96,4 @@ public struct PolymarketAPI: MarketDataSource {
         guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
         return response.body
     }
-
-    private func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(byte)))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return out
-    }
-}
-
-private extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
