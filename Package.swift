@@ -1,32 +1,32 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One binary, three floors: Appliance → Pipeline → Storage → CSQLite, and Pipeline → CCurl.
-// No package dependencies: only the toolchain and the system libraries libsqlite3 and libcurl.
+// One binary, four floors, dependencies pointing down only:
+//   Appliance → HTTPServer, Pipeline → Storage → Support
+// with Storage → CSQLite and Pipeline → CCurl. No package dependencies: only the toolchain and
+// the system libraries libsqlite3 and libcurl. Linux only (Glibc, epoll): `Support` refuses to
+// build elsewhere with a clear message, and no Apple platform is declared.
 let package = Package(
     name: "tradewizard",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tradewizard", targets: ["Appliance"]),
     ],
     targets: [
-        .systemLibrary(
-            name: "CSQLite",
-            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
-        ),
-        .systemLibrary(
-            name: "CCurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
-        ),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLinux"),
-        .target(name: "Storage", dependencies: ["CSQLite"]),
-        .target(name: "Pipeline", dependencies: ["Storage", "CCurl"]),
-        .executableTarget(name: "Appliance", dependencies: ["Pipeline", "Storage", "CLinux"]),
-        // Loopback fakes of the external services, shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport"),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "TestSupport"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Pipeline", "Storage", "TestSupport"]),
+        .target(name: "Support"),
+        .target(name: "Storage", dependencies: ["Support", "CSQLite"]),
+        .target(name: "Pipeline", dependencies: ["Support", "Storage", "CCurl"]),
+        .target(name: "HTTPServer", dependencies: ["Support", "CLinux"]),
+        .executableTarget(name: "Appliance", dependencies: ["Support", "Storage", "Pipeline", "HTTPServer", "CLinux"]),
+        // Test-only helpers: loopback fakes of the external services, manual clocks, locations.
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Support", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Support", "TestSupport"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "HTTPServer", "Pipeline", "Storage", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

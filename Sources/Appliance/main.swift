@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Support
 
 // Entry point: `tradewizard <verb> [arguments]`. Exit codes: 0 ok, 1 failure, 2 bad usage.
 let commands: [any Command.Type] = [

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// The appliance's database: the data directory, its writer lock, and a migrated `DatabasePool`.
 ///

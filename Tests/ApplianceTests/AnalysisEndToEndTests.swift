@@ -1,8 +1,11 @@
 import FoundationEssentials
 import Glibc
 @testable import Appliance
+import HTTPServer
 import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// The market monitor through the real binary, offline on the bundled fixtures.

@@ -1,5 +1,7 @@
 import FoundationEssentials
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 extension XCTestCase {

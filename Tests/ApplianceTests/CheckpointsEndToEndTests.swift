@@ -2,6 +2,8 @@ import FoundationEssentials
 import Glibc
 import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// The `checkpoints` verbs and the start-up resume, through the real binary.

@@ -2,6 +2,8 @@ import FoundationEssentials
 import Glibc
 @testable import Appliance
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 final class ConfigurationTests: XCTestCase {
@@ -100,19 +102,5 @@ final class ConfigurationTests: XCTestCase {
 
     func testANamedEnvFileThatDoesNotExistIsAProblem() {
         XCTAssertFalse(load(["TRADEWIZARD_ENV_FILE": directory + "/missing.env"]).problems.isEmpty)
-    }
-}
-
-final class LoggerTests: XCTestCase {
-    func testJSONLinesAreValidJSONAndSecretsAreRedacted() throws {
-        let sink = LogSink.memory()
-        let logger = Logger(level: .info, format: .json, secrets: ["super-secret-token-123"], sink: sink)
-        logger.debug("not shown")
-        logger.info("auth header was Bearer super-secret-token-123", ["quote": "a\"b\nc"])
-        XCTAssertEqual(sink.lines.count, 1)
-        let object = try JSONDecoder().decode([String: String].self, from: Data(sink.lines[0].utf8))
-        XCTAssertEqual(object["level"], "info")
-        XCTAssertEqual(object["msg"], "auth header was Bearer [REDACTED]")
-        XCTAssertEqual(object["quote"], "a\"b\nc")
     }
 }

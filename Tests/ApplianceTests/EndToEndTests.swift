@@ -1,7 +1,10 @@
 import FoundationEssentials
 import Glibc
 @testable import Appliance
+import HTTPServer
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Runs the real `tradewizard` binary as a child process on a temporary data directory.

@@ -1,8 +1,10 @@
 import FoundationEssentials
 import Glibc
 @testable import Appliance
+import HTTPServer
 import Pipeline
 import Storage
+import Support
 import Synchronization
 import TestSupport
 import XCTest

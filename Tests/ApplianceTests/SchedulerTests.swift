@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Appliance
 import Storage
+import Support
+import TestSupport
 import Synchronization
 import XCTest
 

@@ -2,6 +2,8 @@ import FoundationEssentials
 import Glibc
 @testable import Appliance
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 final class SystemdNotifierTests: XCTestCase {

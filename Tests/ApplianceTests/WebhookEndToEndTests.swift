@@ -1,7 +1,10 @@
 import FoundationEssentials
 import Glibc
 @testable import Appliance
+import HTTPServer
 import Storage
+import Support
+import TestSupport
 import Synchronization
 import XCTest
 

@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Each formula of fusion, consensus and the recommendation, on cases computed by hand.

@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import Synchronization
 import XCTest
 

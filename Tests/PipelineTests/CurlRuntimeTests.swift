@@ -1,4 +1,6 @@
 @testable import Pipeline
+import Support
+import TestSupport
 import XCTest
 
 final class CurlRuntimeTests: XCTestCase {

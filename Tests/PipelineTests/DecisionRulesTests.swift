@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Every decision rule, in the documented order, with an injected clock.

@@ -2,6 +2,8 @@ import FoundationEssentials
 import Glibc
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Proves resume after SIGKILL in a real child process: the child is this test binary started again

@@ -1,5 +1,7 @@
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import Synchronization
 import XCTest
 import FoundationEssentials

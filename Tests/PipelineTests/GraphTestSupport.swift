@@ -2,16 +2,9 @@ import FoundationEssentials
 import Glibc
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import Synchronization
-
-/// A fresh private directory per test.
-func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/tradewizard-graph-XXXXXX".utf8CString)
-    guard let result = mkdtemp(&template) else { throw StorageError(.io, "mkdtemp failed") }
-    return String(cString: result)
-}
-
-func removeDirectory(_ path: String) { _ = try? FileManager.default.removeItem(atPath: path) }
 
 /// A migrated database in a fresh directory, with its checkpointer.
 struct TestDatabase {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
 import Synchronization
 import TestSupport
 import XCTest

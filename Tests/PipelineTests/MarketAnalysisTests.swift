@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// The analysis pipeline end to end on a real database: discovery, selection, the graph,

@@ -1,6 +1,7 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
 import TestSupport
 import Synchronization
 import XCTest
@@ -76,7 +77,7 @@ final class NetworkClientTests: XCTestCase {
     func testDoesNotRetryOther4xx() async throws {
         let server = try LoopbackHTTPServer { _ in .json("{\"error\":\"not found\"}", status: 404) }
         defer { server.stop() }
-        let response = try await client(SleepRecorder()).send(HTTPRequest(url: server.baseURL + "/markets/1"))
+        let response = try await client(SleepRecorder()).send(NetworkRequest(url: server.baseURL + "/markets/1"))
         XCTAssertEqual(response.status, 404)
         XCTAssertEqual(server.requests.count, 1)
     }
@@ -146,14 +147,14 @@ final class NetworkClientTests: XCTestCase {
     func testPostSendsTheBody() async throws {
         let server = try LoopbackHTTPServer { request in .json(String(decoding: request.body, as: UTF8.self)) }
         defer { server.stop() }
-        let response = try await client(SleepRecorder()).send(HTTPRequest(method: "POST", url: server.baseURL + "/echo",
+        let response = try await client(SleepRecorder()).send(NetworkRequest(method: "POST", url: server.baseURL + "/echo",
             headers: ["Content-Type": "application/json"], body: Array("{\"a\":1}".utf8)))
         XCTAssertEqual(response.text, "{\"a\":1}")
         XCTAssertEqual(server.requests.first?.method, "POST")
     }
 
     func testRetryAfterAcceptsAnHTTPDate() {
-        let response = HTTPResponse(status: 429, headers: ["retry-after": "Sun, 06 Nov 1994 08:49:37 GMT"])
+        let response = NetworkResponse(status: 429, headers: ["retry-after": "Sun, 06 Nov 1994 08:49:37 GMT"])
         let now = Date(timeIntervalSince1970: 784_111_767) // 08:49:27
         XCTAssertEqual(response.retryAfter(now: now), 10)
     }

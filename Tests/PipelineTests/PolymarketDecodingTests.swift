@@ -1,23 +1,15 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
-/// The repository root, from this file's path.
-let repositoryRoot: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/")
-}()
+/// Real Polymarket responses, read in place from `../shared/fixtures/polymarket/` (skipped
+/// visibly when `../shared` is absent).
+func sharedFixture(_ name: String) throws -> [UInt8] { try TestLocations.sharedFixture(name) }
 
-/// Real Polymarket responses, read in place from `../shared/fixtures/polymarket/`.
-func sharedFixture(_ name: String) throws -> [UInt8] {
-    let path = repositoryRoot + "/../shared/fixtures/polymarket/" + name
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw StorageError(.notFound, "missing real fixture \(path) (../shared must sit beside the repository)")
-    }
-    return Array(data)
-}
+let repositoryRoot = TestLocations.repositoryRoot
 
 final class PolymarketDecodingTests: XCTestCase {
     func testMarketsListDecodesStringEncodedArraysAndMixedNumbers() throws {
@@ -124,7 +116,8 @@ final class PolymarketDecodingTests: XCTestCase {
     }
 
     func testEveryRealFixtureDecodes() throws {
-        let directory = repositoryRoot + "/../shared/fixtures/polymarket"
+        let directory = TestLocations.sharedPolymarketFixtures
+        if !FileManager.default.fileExists(atPath: directory) { try TestLocations.requireShared("no real Polymarket captures at \(directory)") }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
         XCTAssertGreaterThanOrEqual(files.count, 8)
         for file in files {

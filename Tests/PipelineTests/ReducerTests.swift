@@ -1,5 +1,7 @@
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Reducer laws, checked on generated inputs (a seeded generator, so failures reproduce).

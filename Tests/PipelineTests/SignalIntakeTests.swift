@@ -1,6 +1,8 @@
 import FoundationEssentials
 @testable import Pipeline
 import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Authentication, de-duplication, validation and storage of webhook signals, on a real database.

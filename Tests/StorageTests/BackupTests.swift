@@ -1,6 +1,8 @@
 import FoundationEssentials
 import Glibc
 @testable import Storage
+import Support
+import TestSupport
 import XCTest
 
 final class BackupTests: XCTestCase {

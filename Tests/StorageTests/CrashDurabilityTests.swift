@@ -1,6 +1,8 @@
 import FoundationEssentials
 import Glibc
 @testable import Storage
+import Support
+import TestSupport
 import XCTest
 
 /// Proves that a write whose `write` call returned survives SIGKILL of the process at any moment.

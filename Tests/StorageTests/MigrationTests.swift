@@ -1,5 +1,7 @@
 import FoundationEssentials
 @testable import Storage
+import Support
+import TestSupport
 import XCTest
 
 final class MigrationTests: XCTestCase {

@@ -1,5 +1,7 @@
 import FoundationEssentials
 @testable import Storage
+import Support
+import TestSupport
 import XCTest
 
 func market(_ id: String, score: Double, event: String? = nil) -> Market {

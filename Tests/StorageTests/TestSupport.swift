@@ -1,18 +1,9 @@
 import FoundationEssentials
 import Glibc
 @testable import Storage
+import Support
+import TestSupport
 import XCTest
-
-/// A fresh private directory per test, removed afterwards.
-func makeTemporaryDirectory(_ function: String = #function) throws -> String {
-    var template = Array("/tmp/tradewizard-test-XXXXXX".utf8CString)
-    guard let result = mkdtemp(&template) else { throw StorageError(.io, "mkdtemp failed") }
-    return String(cString: result)
-}
-
-func removeDirectory(_ path: String) {
-    _ = try? FileManager.default.removeItem(atPath: path)
-}
 
 /// Writes a line to stdout unbuffered, so a parent sees it even if this process is killed next.
 func writeLineUnbuffered(_ text: String) {

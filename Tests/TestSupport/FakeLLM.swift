@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Storage
+import Support
 import Synchronization
 
 /// A loopback stand-in for an LLM provider that speaks its real wire format: OpenAI chat

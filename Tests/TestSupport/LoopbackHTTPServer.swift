@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Storage
+import Support
 import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: one thread per connection, keep-alive, and a
@@ -55,7 +55,7 @@ public final class LoopbackHTTPServer: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(listener, 64) == 0 else { throw StorageError(.io, "cannot listen on loopback") }
+        guard bound == 0, listen(listener, 64) == 0 else { throw SystemError(.io, "cannot listen on loopback") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// Why a manual analysis was refused (each with a stable code for `/trigger`).
 struct AnalysisRefusal: Error, CustomStringConvertible {

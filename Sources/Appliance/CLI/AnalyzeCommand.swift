@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard analyze <conditionId> [--offline] [--json]`: one analysis, run in this process.
 enum AnalyzeCommand: Command {

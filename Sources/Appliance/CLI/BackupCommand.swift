@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// `tradewizard backup`: copy, verify and apply retention — safe while `serve` runs.
 enum BackupCommand: Command {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// `tradewizard backups`: lists backups with age, size and verification.
 enum BackupsCommand: Command {

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard bench storage|http`.
 enum BenchCommand: Command {

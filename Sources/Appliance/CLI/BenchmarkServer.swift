@@ -1,6 +1,8 @@
 import FoundationEssentials
 import Glibc
+import HTTPServer
 import Storage
+import Support
 
 /// A `tradewizard serve` child process for benchmarks: started on a free port, ready when this returns.
 struct BenchmarkServer {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard checkpoints list|show|resume|delete`: graph runs and their checkpoints.
 /// Listing and showing read the database read-only (safe while `serve` runs); resume and delete

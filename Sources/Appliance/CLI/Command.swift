@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Process exit codes: 0 ok, 1 the operation failed, 2 the command line or configuration was wrong.
 enum ExitCode: Int32 {

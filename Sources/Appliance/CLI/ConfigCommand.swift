@@ -1,3 +1,4 @@
+import Support
 /// `tradewizard config check`.
 enum ConfigCommand: Command {
     static let name = "config"

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 extension Configuration {
     /// A read-only connection to the data directory's database, for verbs that only report (safe

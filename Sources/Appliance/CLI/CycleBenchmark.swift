@@ -1,6 +1,8 @@
 import FoundationEssentials
+import HTTPServer
 import Pipeline
 import Storage
+import Support
 import Synchronization
 
 /// `tradewizard bench cycle`: one analysis cycle over `markets` cloned fixture markets with the

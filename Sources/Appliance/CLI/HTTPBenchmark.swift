@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// Starts `tradewizard serve` as a child process on a temporary data directory and measures it:
 /// cold start to `/readyz`, idle RSS, then `GET /health` under `wrk` (keep-alive connections),

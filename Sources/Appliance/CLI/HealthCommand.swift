@@ -1,4 +1,6 @@
 import FoundationEssentials
+import HTTPServer
+import Support
 
 /// `tradewizard health`: asks a running server for `/health`; exit 0 when healthy or degraded.
 enum HealthCommand: Command {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard history <conditionId> [--json]`: every analysis run of one market, newest first.
 enum HistoryCommand: Command {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard markets [--status] [--limit] [--json]`: stored markets by trending score.
 enum MarketsCommand: Command {

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// `tradewizard migrate [--status|--dry-run]`.
 enum MigrateCommand: Command {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard recommendations [--market <conditionId>] [--limit] [--json]`: newest first.
 enum RecommendationsCommand: Command {

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// `tradewizard restore <file>`: replaces the database with a verified backup (server stopped).
 enum RestoreCommand: Command {

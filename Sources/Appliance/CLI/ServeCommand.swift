@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// `tradewizard serve`: the daemon.
 enum ServeCommand: Command {

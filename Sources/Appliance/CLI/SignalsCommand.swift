@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// `tradewizard signals [--since] [--json]`: stored webhook signals with their decisions.
 enum SignalsCommand: Command {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// `tradewizard stats [--json]`: the track record over resolved markets.
 enum StatsCommand: Command {

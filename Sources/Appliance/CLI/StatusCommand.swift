@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// `tradewizard status`: a human summary of the running server.
 enum StatusCommand: Command {

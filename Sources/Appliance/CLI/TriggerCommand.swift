@@ -1,3 +1,4 @@
+import Support
 /// `tradewizard trigger <conditionId>`: asks the running server to analyse one market now.
 enum TriggerCommand: Command {
     static let name = "trigger"

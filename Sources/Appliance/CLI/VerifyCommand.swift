@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// `tradewizard verify [file]`: checks a backup (default: the newest) against its manifest.
 enum VerifyCommand: Command {

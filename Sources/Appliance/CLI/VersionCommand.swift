@@ -1,5 +1,6 @@
 import CSQLite
 import Storage
+import Support
 
 /// `tradewizard version`.
 enum VersionCommand: Command {

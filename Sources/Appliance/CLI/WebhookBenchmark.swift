@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// `tradewizard bench webhook --connections 1,16,64`: signed JSON signals over loopback keep-alive
 /// connections to a `serve` child process (`synchronous=FULL`), driven by wrk. Each request is a

@@ -1,5 +1,6 @@
 import Pipeline
 import Storage
+import Support
 
 /// The appliance's effective configuration, built once at start from environment variables, an
 /// optional `.env` file and command-line flags (later sources win: environment < `.env` < flags),

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Pipeline
 import Storage
+import Support
 
 /// Builds a `Configuration` from the environment, a `.env` file and flags.
 enum ConfigurationLoader {

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// Parses `.env` text: `KEY=value` lines, optional `export `, `#` comments, single- or
 /// double-quoted values (double quotes understand `\n`, `\"`, `\\`). Returns the pairs and a

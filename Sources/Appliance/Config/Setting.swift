@@ -1,3 +1,4 @@
+import Support
 /// One configuration setting: its environment name, optional flag, default and meaning.
 /// The table in `Setting.all` is the single source for loading, validation, `config check`
 /// and the README's configuration reference.

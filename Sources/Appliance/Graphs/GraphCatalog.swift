@@ -1,5 +1,6 @@
 import Pipeline
 import Storage
+import Support
 import Synchronization
 
 /// The graphs this binary can run, by the name recorded with each run, so `serve` at start-up and

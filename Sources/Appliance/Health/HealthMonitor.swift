@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Pipeline
 import Storage
+import Support
 import Synchronization
 
 /// Component states, refreshed in the background so `/health` itself costs nothing.

@@ -1,7 +1,9 @@
 import FoundationEssentials
 import Glibc
+import HTTPServer
 import Pipeline
 import Storage
+import Support
 import Synchronization
 
 /// The running appliance: database, health monitor, scheduler and HTTP server as services started

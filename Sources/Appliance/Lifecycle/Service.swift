@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// A long-running part of the appliance. `start` returns once the part is serving; `stop`
 /// returns once it has finished or given up by `deadline` (monotonic nanoseconds).

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Support
 
 /// Waits for SIGTERM or SIGINT without a global handler: the signals are ignored for default
 /// handling and observed through Dispatch sources.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// Sends sd_notify messages (`READY=1`, `STATUS=…`, `WATCHDOG=1`, `STOPPING=1`) over the Unix
 /// datagram socket named by `NOTIFY_SOCKET`. Does nothing when the variable is absent.

@@ -1,5 +1,7 @@
 import FoundationEssentials
+import HTTPServer
 import Storage
+import Support
 import Synchronization
 
 /// Counters and histograms the appliance exposes at `/metrics` in the Prometheus text format 0.0.4.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// Figures about this process read from `/proc`.
 enum ProcessResources {

@@ -1,5 +1,7 @@
 import FoundationEssentials
+import HTTPServer
 import Storage
+import Support
 
 /// Read-only JSON API over the stores, paginated with `limit` (1–500, default 50) and the opaque
 /// `cursor` returned as `nextCursor`.

@@ -1,4 +1,6 @@
+import HTTPServer
 import Storage
+import Support
 
 /// Admin routes need `Authorization: Bearer $TRADEWIZARD_ADMIN_TOKEN` (compared in constant time).
 /// With no token configured they answer only requests from loopback.

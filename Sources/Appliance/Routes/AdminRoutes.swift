@@ -1,6 +1,8 @@
 import FoundationEssentials
+import HTTPServer
 import Pipeline
 import Storage
+import Support
 
 /// Admin routes: `POST /trigger` (manual analysis; answers with the stored result, after any
 /// analysis of the same market already running) and `POST /admin/backup`.

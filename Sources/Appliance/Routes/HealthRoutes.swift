@@ -1,5 +1,7 @@
 import FoundationEssentials
+import HTTPServer
 import Storage
+import Support
 import Synchronization
 
 /// `/health` (the original monitor's shape plus components), `/livez` and `/readyz`.

@@ -1,5 +1,7 @@
 import FoundationEssentials
+import HTTPServer
 import Storage
+import Support
 
 /// `GET /metrics`: Prometheus text exposition 0.0.4: process counters from memory, signal and
 /// position figures and LLM spend from one read transaction.

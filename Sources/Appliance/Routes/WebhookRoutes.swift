@@ -1,6 +1,8 @@
 import FoundationEssentials
+import HTTPServer
 import Pipeline
 import Storage
+import Support
 
 /// `POST /webhook` and `POST /webhook/{token}` (signal intake), and the signal metrics:
 /// `GET /metrics/signals`, `/metrics/positions`, `/metrics/latency`.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// A scheduled job: a name, when it runs, and its work.
 public struct Job: Sendable {

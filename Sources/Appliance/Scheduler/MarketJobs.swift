@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Pipeline
 import Storage
+import Support
 
 /// The market monitor's scheduled jobs.
 enum MarketJobs {

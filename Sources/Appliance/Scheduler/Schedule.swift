@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// When a job runs. All times are UTC.
 public enum Schedule: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Runs jobs in-process on their schedules and records every run in `job_runs`.
 ///

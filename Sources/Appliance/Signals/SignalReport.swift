@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 import Synchronization
 
 /// Signal and position figures read from the database: one query path for `/metrics/signals`,

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The kind of evidence an agent brings; fusion weighs kinds differently.
 public enum AgentKind: String, Codable, Sendable, CaseIterable {

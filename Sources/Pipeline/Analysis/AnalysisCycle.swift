@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// What one analysis cycle did.
 public struct CycleSummary: Codable, Sendable, Equatable {

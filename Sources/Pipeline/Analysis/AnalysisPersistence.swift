@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The persistence node: one transaction stores the run's outcome — recommendation (if any),
 /// agent signals, the history row and the market's new price and analysis time. Idempotent:

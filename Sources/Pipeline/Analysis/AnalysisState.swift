@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The input of an analysis run (the `request` channel).
 public struct AnalysisRequest: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// How much the agents agree.
 public enum ConsensusRegime: String, Codable, Sendable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Support
 
 /// The agents' signals combined into one probability and confidence (the original's fusion math).
 public struct FusionResult: Codable, Sendable, Equatable {

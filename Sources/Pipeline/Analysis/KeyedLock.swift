@@ -1,3 +1,4 @@
+import Support
 /// Mutual exclusion per key: `withLock(key)` runs its body only when no other body holds the
 /// same key; waiters are served in arrival order. Used so two analyses of one market never overlap.
 public actor KeyedLock {

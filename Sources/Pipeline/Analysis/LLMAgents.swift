@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// An agent that asks a model for its view. It sends the market facts (and headlines, for the
 /// news agents) and gets back the same `AgentOutput` the offline agents produce, so both kinds

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The LLM analysis configured for a graph: the gateway, the agents that run, and the news feed.
 public struct LLMAnalysis: Sendable {

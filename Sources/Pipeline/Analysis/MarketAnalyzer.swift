@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The result of one analysis, as the CLI and `/trigger` show it.
 public struct AnalysisReport: Codable, Sendable {

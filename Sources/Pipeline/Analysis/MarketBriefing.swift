@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// How much a market's price has been moving.
 public enum VolatilityRegime: String, Codable, Sendable {

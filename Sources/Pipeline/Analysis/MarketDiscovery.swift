@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// Discovery and selection settings.
 public struct DiscoverySettings: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Another leg of the same multi-outcome event, for the cross-market agent.
 public struct SiblingLeg: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// An agent that works from market data alone: deterministic, no network, no keys.
 public struct OfflineAgent: Sendable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The trade a consensus implies against the market price.
 public struct TradePlan: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// One side's case, built from the agents that lean that way.
 public struct Thesis: Codable, Sendable, Equatable {

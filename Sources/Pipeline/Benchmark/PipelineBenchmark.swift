@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 import Synchronization
 
 /// `tradewizard bench pipeline`: the nine-node analysis-shaped graph with no-op nodes (about 400

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// What a refresh pass changed.
 public struct RefreshSummary: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Scores recommendations once their market resolved.
 public enum OutcomeScoring {

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// The analysis pipeline's shape without its logic: ingest → six agents in parallel → consensus
 /// → recommendation. The benchmark and the crash tests run it with bodies of their own.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// How a channel combines the updates written to it in one superstep. Updates are applied in a
 /// fixed order (by node name, then by each node's write order), so results are deterministic.

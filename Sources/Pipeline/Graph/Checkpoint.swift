@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 import Synchronization
 
 /// The state of a run between supersteps, in LangGraph's checkpoint shape (version 4):

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// How an invocation ended.
 public struct GraphOutcome: Sendable {

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// A compiled, runnable graph. Immutable and shareable; runs are started with `invoke` and
 /// continued with `resume` (see `Graph+Execution.swift`).

@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// Durable storage for graph runs: each call commits before it returns (through the pool's group
 /// commit, so concurrent runs share fsyncs).

@@ -1,3 +1,4 @@
+import Support
 /// Why a graph could not be built or a run could not go on.
 public enum GraphError: Error, Equatable, CustomStringConvertible {
     /// The definition is inconsistent (unknown node, no entry, duplicate names...).

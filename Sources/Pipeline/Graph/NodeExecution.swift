@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 import Synchronization
 
 /// The result of running one node with its policy.

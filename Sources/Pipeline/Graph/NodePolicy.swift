@@ -1,3 +1,4 @@
+import Support
 /// How often a failing node is tried again and how long it waits in between.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in total (1 = no retry).

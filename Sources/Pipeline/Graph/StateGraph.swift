@@ -1,4 +1,5 @@
 import Storage
+import Support
 
 /// What a node knows about the call it is in.
 public struct NodeContext: Sendable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Anthropic messages. The answer's schema is offered as the one tool the model must call, so
 /// the tool call's input is the JSON object.

@@ -1,3 +1,4 @@
+import Support
 import Synchronization
 
 /// Limits how many tasks hold a slot at once; waiters suspend (never block a thread) and are

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Google Gemini `generateContent` with a JSON response MIME type and `responseSchema`.
 public struct GeminiProvider: LLMProvider {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 import Synchronization
 
 /// The one way analysis talks to models. For each call it

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The LLM services the appliance speaks to. An OpenAI-compatible server (Ollama, vLLM, LM
 /// Studio, OpenRouter) is `openai` with its own base URL.
@@ -145,9 +146,9 @@ struct LLMExchange {
     func post(_ url: String, headers: [String: String], body: JSONValue, timeout: Double) async throws -> (JSONValue?, String) {
         var allHeaders = headers
         allHeaders["Content-Type"] = "application/json"
-        let response: HTTPResponse
+        let response: NetworkResponse
         do {
-            response = try await network.send(HTTPRequest(method: "POST", url: url, headers: allHeaders, body: body.serialized(), timeout: timeout))
+            response = try await network.send(NetworkRequest(method: "POST", url: url, headers: allHeaders, body: body.serialized(), timeout: timeout))
         } catch let error as NetworkError {
             throw LLMError.exhaustedRetries(provider: provider.rawValue, detail: redacted(error.description))
         }

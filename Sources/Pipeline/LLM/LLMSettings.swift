@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// How the appliance uses LLMs: which providers in which order, who prefers which, prices,
 /// budgets, quotas and how many calls may be in flight.

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// OpenAI chat completions with a strict JSON-schema response format; also any OpenAI-compatible
 /// server (Ollama, vLLM, LM Studio, OpenRouter) through `baseURL`, with or without a key.

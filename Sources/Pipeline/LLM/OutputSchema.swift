@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The shape of a structured answer: a small subset of JSON Schema that every provider can
 /// enforce. One value serves four purposes: the schema sent to OpenAI and Anthropic (every

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Dollars per million tokens of one model.
 public struct ModelPrice: Sendable, Equatable {

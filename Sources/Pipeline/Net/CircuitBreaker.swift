@@ -1,3 +1,4 @@
+import Support
 import Synchronization
 
 /// A circuit breaker per origin: after `failureThreshold` consecutive failures the circuit opens

@@ -1,4 +1,5 @@
 import CCurl
+import Support
 
 /// The libcurl the binary is linked against. The network client (market data, LLM providers)
 /// builds on it; this reports what it can do so start-up and tests can check it.

@@ -2,6 +2,7 @@ import CCurl
 import FoundationEssentials
 import Glibc
 import Storage
+import Support
 
 /// Performs HTTP exchanges with libcurl on dedicated threads, so a slow server never holds a
 /// thread of the cooperative pool. Each thread keeps one easy handle for its whole life, and
@@ -17,8 +18,8 @@ final class CurlTransport: Sendable {
     }
 
     private struct Job: @unchecked Sendable {
-        let request: HTTPRequest
-        let continuation: CheckedContinuation<HTTPResponse, any Error>
+        let request: NetworkRequest
+        let continuation: CheckedContinuation<NetworkResponse, any Error>
     }
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
@@ -47,7 +48,7 @@ final class CurlTransport: Sendable {
     deinit { queue.close() }
 
     /// Sends the request once (no retries) and returns whatever status the server answered.
-    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func send(_ request: NetworkRequest) async throws -> NetworkResponse {
         try await withCheckedThrowingContinuation { continuation in
             if !queue.push(Job(request: request, continuation: continuation)) {
                 continuation.resume(throwing: NetworkError.transport(url: request.url, detail: "the client is shut down"))
@@ -64,7 +65,7 @@ final class CurlTransport: Sendable {
         init(limit: Int) { self.limit = limit }
     }
 
-    private static func perform(_ request: HTTPRequest, on handle: UnsafeMutableRawPointer, settings: Settings) throws -> HTTPResponse {
+    private static func perform(_ request: NetworkRequest, on handle: UnsafeMutableRawPointer, settings: Settings) throws -> NetworkResponse {
         curl_easy_reset(handle)
         let sink = Sink(limit: settings.maxResponseBytes)
         let context = Unmanaged.passUnretained(sink).toOpaque()
@@ -145,6 +146,6 @@ final class CurlTransport: Sendable {
         }
         var status = 0
         _ = tradewizard_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        return NetworkResponse(status: status, headers: sink.headers, body: sink.body)
     }
 }

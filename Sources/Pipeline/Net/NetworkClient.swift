@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// When the network client tries a request again.
 public struct HTTPRetryPolicy: Sendable, Equatable {
@@ -87,7 +88,7 @@ public final class NetworkClient: Sendable {
     /// Sends `request`, retrying transient failures. Returns the response for any status other
     /// than 429 and 5xx; throws `NetworkError` when retries are exhausted, the circuit is open, or
     /// the wait a server asks for is longer than the policy allows.
-    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    public func send(_ request: NetworkRequest) async throws -> NetworkResponse {
         let origin = request.origin
         let retry = settings.retry
         var attempt = 0
@@ -100,7 +101,7 @@ public final class NetworkClient: Sendable {
                 let wait = limiter.reserve(key: key, limit: limit, now: monotonic())
                 if wait > 0 { try await sleep(wait) }
             }
-            let response: HTTPResponse
+            let response: NetworkResponse
             do {
                 response = try await transport.send(request)
             } catch let error as NetworkError where error.isTransient {
@@ -130,7 +131,7 @@ public final class NetworkClient: Sendable {
 
     /// GET `url` and return the body of a 2xx answer; any other final status throws `NetworkError.status`.
     public func get(_ url: String, rateLimit: (key: String, limit: RateLimit)? = nil) async throws -> [UInt8] {
-        let response = try await send(HTTPRequest(url: url, rateLimit: rateLimit))
+        let response = try await send(NetworkRequest(url: url, rateLimit: rateLimit))
         guard (200..<300).contains(response.status) else {
             throw NetworkError.status(response.status, url: url, body: response.text)
         }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 import Synchronization
 
 /// A request budget: `requests` per `seconds` (Polymarket documents its limits per 10 seconds).

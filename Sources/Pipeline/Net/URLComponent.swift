@@ -1,3 +1,4 @@
+import Support
 /// Percent-encoding of one URL path segment or query value (RFC 3986: unreserved characters
 /// pass, every other byte of the UTF-8 is `%XX`).
 enum URLComponent {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// One news headline given to the news-reading agents.
 public struct Headline: Codable, Sendable, Equatable {

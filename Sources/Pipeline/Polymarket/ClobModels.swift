@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// One price level of an order book.
 public struct PriceLevel: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The bundled market set (`data/fixtures/`), served with Gamma's and the CLOB's semantics so the
 /// appliance works with no network: `gamma-events.json` (events with nested markets),

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// A tag of a Gamma event (`{id, label, slug}`).
 public struct GammaTag: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// What discovery asks Gamma for: open events by 24-hour volume, optionally of one tag.
 public struct EventQuery: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Support
 /// How a market's outcome is read from Polymarket. `active` says nothing about resolution (closed
 /// markets stay `active: true`), so it is never used.
 public enum MarketResolution {

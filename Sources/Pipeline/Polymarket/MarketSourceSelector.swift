@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 import Synchronization
 
 /// Chooses the market source: live Polymarket, or the bundled fixtures when offline mode is on

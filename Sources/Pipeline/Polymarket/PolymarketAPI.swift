@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Live Polymarket over the network client: Gamma for events and markets, the CLOB for books,
 /// price history and resolution. Each endpoint draws from its own token bucket at Polymarket's
@@ -91,7 +92,7 @@ public struct PolymarketAPI: MarketDataSource {
 
     /// GET whose `absentOn` status means "nothing here" (nil); other non-2xx statuses throw.
     private func get(_ url: String, key: String, limit: RateLimit, absentOn: Int) async throws -> [UInt8]? {
-        let response = try await network.send(HTTPRequest(url: url, rateLimit: (key, limit)))
+        let response = try await network.send(NetworkRequest(url: url, rateLimit: (key, limit)))
         if response.status == absentOn { return nil }
         guard (200..<300).contains(response.status) else { throw NetworkError.status(response.status, url: url, body: response.text) }
         return response.body

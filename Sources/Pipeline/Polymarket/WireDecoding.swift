@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Tolerant readers for Polymarket's wire format, where the same field arrives as a number or a
 /// decimal string, arrays arrive JSON-encoded inside strings, absent, `null` and `""` all mean

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// What to do with a signal opposite to an open position.
 public enum OppositeSignalPolicy: String, Sendable, CaseIterable {

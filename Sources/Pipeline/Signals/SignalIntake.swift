@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// Intake settings: credentials, time bounds, de-duplication window and rules.
 public struct SignalIntakeSettings: Sendable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// The seven directions a signal may carry (case-insensitive on input).
 public enum SignalDirection: String, Sendable, CaseIterable {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Storage
+import Support
 
 /// A time zone the market-hours rule understands, without the system's zone database (the
 /// appliance must run where `/usr/share/zoneinfo` is absent): UTC, fixed offsets (`+05:30`), and

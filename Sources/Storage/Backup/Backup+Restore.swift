@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 extension Backup {
     /// What a restore did.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 extension Backup {
     /// Deletes regular backups not kept by the policy and returns the removed file names.

@@ -1,5 +1,6 @@
 import CSQLite
 import FoundationEssentials
+import Support
 
 /// Online, verified file-copy backups of the live database.
 ///

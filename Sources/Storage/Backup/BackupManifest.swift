@@ -1,3 +1,4 @@
+import Support
 /// The record written beside each backup file (`<name>.manifest.json`). It holds no secrets:
 /// only what is needed to prove the file is the one that was written and is complete.
 public struct BackupManifest: Codable, Sendable, Equatable {

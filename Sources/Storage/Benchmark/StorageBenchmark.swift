@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 import Synchronization
 
 /// Measures the storage floor on a temporary file with `synchronous=FULL` (every commit fsynced).

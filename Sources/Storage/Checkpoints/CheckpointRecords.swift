@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// One row of `checkpoints` in LangGraph's layout. `checkpoint` and `metadata` are JSON bytes;
 /// the `type` column is always `json`, which LangGraph's serializer reads natively.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Checkpoints, pending writes and graph runs. Obtain one from `database.checkpoints`.
 ///

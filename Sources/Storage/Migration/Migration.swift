@@ -1,3 +1,4 @@
+import Support
 /// One numbered, named schema change. Its checksum is the SHA-256 of its SQL, recorded when
 /// applied so a later edit of an applied migration can be detected.
 public struct Migration: Sendable {

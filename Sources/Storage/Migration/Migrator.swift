@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Applies numbered migrations in order, each in its own `BEGIN IMMEDIATE` transaction that also
 /// records it in `schema_migrations` and sets `PRAGMA user_version`, so the database is always at

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Support
 import Synchronization
 
 /// One writer connection on its own thread beside a few reader connections, over a WAL database.

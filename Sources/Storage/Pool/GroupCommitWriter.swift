@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// A unit of work for the writer thread.
 enum WriterJob: Sendable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// An agent's view of where the market should go.
 public enum SignalDirection: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Why an analysis ran.
 public enum AnalysisType: String, Codable, Sendable, CaseIterable {

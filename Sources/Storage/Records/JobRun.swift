@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// How a scheduled job run ended.
 public enum JobResult: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// How a paid model call ended.
 public enum LLMCallOutcome: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Lifecycle of a market as the monitor tracks it.
 public enum MarketStatus: String, Codable, Sendable, CaseIterable {

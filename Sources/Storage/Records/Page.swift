@@ -1,3 +1,4 @@
+import Support
 /// A slice of a list and the cursor for the next slice.
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]

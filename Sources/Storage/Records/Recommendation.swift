@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// What the analysis recommends doing in a market.
 public enum TradeDirection: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// How a recommendation fared once its market resolved (`recommendation_outcomes`).
 /// `correct`, `roiPer100` and `edgeCaptured` are nil for NO_TRADE, which is scored only for calibration.

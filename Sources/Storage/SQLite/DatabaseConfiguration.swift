@@ -1,3 +1,4 @@
+import Support
 /// How connections are opened and tuned. The defaults favour durability.
 public struct DatabaseConfiguration: Sendable {
     /// `PRAGMA synchronous`. `.full` (the default) fsyncs the WAL on every commit, so a committed

@@ -1,4 +1,5 @@
 import CSQLite
+import Support
 
 /// A SQLite result code, primary or extended (for example `SQLITE_CONSTRAINT_UNIQUE`).
 ///

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// One value as SQLite stores it: its five storage classes.
 public enum DatabaseValue: Sendable, Hashable {

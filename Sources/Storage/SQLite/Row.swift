@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// One result row: the column values of a query, read by column name.
 ///

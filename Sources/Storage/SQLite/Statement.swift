@@ -1,5 +1,6 @@
 import CSQLite
 import FoundationEssentials
+import Support
 
 /// A prepared statement belonging to one `Database`. Not thread-safe: used on its connection's thread.
 public final class Statement {

@@ -1,3 +1,4 @@
+import Support
 /// The appliance's schema history. Append new migrations; never edit an applied one.
 public enum Schema {
     /// Every migration, oldest first.

@@ -1,3 +1,4 @@
+import Support
 /// Version 1: the original monitor's tables, kept faithfully and fixed where the original was
 /// broken — probabilities and money are checked at the database, enumerations are constrained,
 /// JSON columns must hold valid JSON, and every child row references its market.

@@ -1,3 +1,4 @@
+import Support
 /// Version 2: the scheduler's persisted job runs.
 enum SchemaV2 {
     static let migration = Migration(version: 2, name: "scheduler job runs", sql: """

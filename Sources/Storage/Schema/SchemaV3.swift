@@ -1,3 +1,4 @@
+import Support
 /// Version 3: one row per graph run (a LangGraph thread), so interrupted runs can be found and
 /// resumed at start-up and finished ones pruned by age. The checkpoints themselves stay in
 /// LangGraph's `checkpoints`/`writes` layout (version 1).

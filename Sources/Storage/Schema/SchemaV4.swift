@@ -1,3 +1,4 @@
+import Support
 /// Version 4: webhook signal intake — signals, their de-duplication keys, decisions, paper
 /// positions with their event history, and rejected requests.
 enum SchemaV4 {

@@ -1,3 +1,4 @@
+import Support
 /// Version 5: what the market monitor needs beyond the original tables — each market's outcome
 /// names and CLOB token ids (to fetch its book and read its resolution), its event's title, when
 /// it resolved; the source and consensus detail of each analysis run; and the scoring of every

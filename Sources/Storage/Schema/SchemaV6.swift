@@ -1,3 +1,4 @@
+import Support
 /// Version 6: what LLM-backed analysis needs to spend money safely — a ledger of every paid model
 /// call (its tokens, cost and validated answer, so a resumed run reuses an answer instead of
 /// paying for it again, and budgets are summed from what was really spent), daily usage counters

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// A validated signal about to be stored.
 public struct NewSignal: Sendable {

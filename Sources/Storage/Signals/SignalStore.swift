@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Signals, decisions, paper positions and rejected requests. Obtain one from `database.signals`.
 public struct SignalStore {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `agent_signals`. Obtain one from `database.agentSignals`.
 public struct AgentSignalStore {

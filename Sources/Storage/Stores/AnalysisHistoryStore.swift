@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `analysis_history`. Obtain one from `database.analysisHistory`.
 public struct AnalysisHistoryStore {

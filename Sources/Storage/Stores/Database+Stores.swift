@@ -1,3 +1,5 @@
+import Support
+
 extension Database {
     /// Markets (`markets`).
     public var markets: MarketStore { MarketStore(database: self, now: clock.now()) }

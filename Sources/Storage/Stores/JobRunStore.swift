@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `job_runs`. Obtain one from `database.jobRuns`.
 public struct JobRunStore {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// The ledger of paid model calls (`llm_calls`). Obtain one from `database.llmCalls`.
 public struct LLMCallStore {

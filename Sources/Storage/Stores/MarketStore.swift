@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `markets`. Obtain one from `database.markets` inside a pool closure.
 public struct MarketStore {

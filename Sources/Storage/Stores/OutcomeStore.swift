@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `recommendation_outcomes` and the track record built from them.
 /// Obtain one from `database.outcomes`.

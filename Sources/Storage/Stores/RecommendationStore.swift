@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Support
 
 /// Queries on `recommendations`. Obtain one from `database.recommendations`.
 public struct RecommendationStore {

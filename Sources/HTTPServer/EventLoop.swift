@@ -1,0 +1,428 @@
+import CLinux
+import Glibc
+import Support
+import Synchronization
+
+/// One epoll loop on its own thread. It owns its connections; other threads talk to it only
+/// through its mailbox and wake pipe.
+final class EventLoop: @unchecked Sendable {
+    struct Delivery {
+        let connection: UInt64
+        let response: HTTPResponse
+        let keepAlive: Bool
+        let includeBody: Bool
+        let route: String
+        let method: HTTPMethod
+    }
+
+    let index: Int
+    let listener: Int32
+    unowned let server: HTTPServer
+    private let epoll: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let mailbox = Mutex<[Delivery]>([])
+    private let shutdownDeadline = Atomic<UInt64>(0)
+    private var connections: [UInt64: Connection] = [:]
+    private var nextID: UInt64 = 16
+    private var scratch = [UInt8](repeating: 0, count: 65_536)
+    private var listening = true
+    private var acceptPausedUntil: UInt64 = 0
+    private var lastSweep: UInt64 = 0
+
+    /// Connections are edge-triggered for reads; EPOLLOUT is added only while a write is pending.
+    private static let readEvents = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+    private static let listenerToken: UInt64 = 1
+    private static let wakeToken: UInt64 = 2
+
+    init(index: Int, listener: Int32, server: HTTPServer) throws {
+        self.index = index
+        self.listener = listener
+        self.server = server
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        var ends: [Int32] = [0, 0]
+        guard epoll >= 0, tradewizard_pipe2(&ends, Int32(O_NONBLOCK | O_CLOEXEC)) == 0 else {
+            throw HTTPServerError("cannot create event loop: \(String(cString: strerror(errno)))")
+        }
+        wakeRead = ends[0]
+        wakeWrite = ends[1]
+        register(wakeRead, token: Self.wakeToken, events: EPOLLIN.rawValue)
+        register(listener, token: Self.listenerToken, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+    }
+
+    deinit {
+        close(epoll)
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    // MARK: - Called from other threads
+
+    /// Hands a task's response back to the loop.
+    func deliver(_ delivery: Delivery) {
+        mailbox.withLock { $0.append(delivery) }
+        wake()
+    }
+
+    func beginShutdown(hardDeadline: UInt64) {
+        shutdownDeadline.store(hardDeadline, ordering: .sequentiallyConsistent)
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    // MARK: - The loop
+
+    func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        while true {
+            let count = epoll_wait(epoll, &events, Int32(events.count), 100)
+            if count < 0 && errno != EINTR { break }
+            for event in events.prefix(max(0, Int(count))) {
+                let token = withUnsafePointer(to: event) { tradewizard_epoll_token($0) }
+                switch token {
+                case Self.listenerToken: acceptConnections()
+                case Self.wakeToken: drainWakePipe()
+                default:
+                    guard let connection = connections[token] else { continue }
+                    if event.events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                        connection.readPending = true
+                    }
+                    drive(connection)
+                }
+            }
+            let now = MonotonicInstant.now().nanoseconds
+            if now &- lastSweep > 100_000_000 {
+                lastSweep = now
+                sweep(now: now)
+            }
+            let deadline = shutdownDeadline.load(ordering: .sequentiallyConsistent)
+            if deadline != 0 {
+                if listening { stopListening() }
+                closeIdleConnections()
+                if connections.isEmpty || now >= deadline { break }
+            }
+        }
+        for connection in Array(connections.values) { closeConnection(connection) }
+    }
+
+    private func register(_ descriptor: Int32, token: UInt64, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        tradewizard_epoll_set_token(&event, token)
+        epoll_ctl(epoll, EPOLL_CTL_ADD, descriptor, &event)
+    }
+
+    private func stopListening() {
+        epoll_ctl(epoll, EPOLL_CTL_DEL, listener, nil)
+        listening = false
+    }
+
+    private func drainWakePipe() {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        let deliveries = mailbox.withLock { deliveries in
+            defer { deliveries.removeAll(keepingCapacity: true) }
+            return deliveries
+        }
+        for delivery in deliveries {
+            guard let connection = connections[delivery.connection] else { continue }
+            complete(connection, delivery.response, keepAlive: delivery.keepAlive, includeBody: delivery.includeBody,
+                     route: delivery.route, method: delivery.method)
+            drive(connection)
+        }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let descriptor = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    tradewizard_accept4(listener, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if descriptor < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    server.observer.refused(.descriptorsExhausted)
+                    server.logger.warning("accept paused: out of file descriptors", ["reason": RefusalReason.descriptorsExhausted.rawValue])
+                    stopListening()
+                    acceptPausedUntil = MonotonicInstant.now().nanoseconds + 100_000_000
+                    return
+                default:
+                    return // EAGAIN: another loop took it, or nothing left
+                }
+            }
+            let (address, loopback) = Self.describe(storage)
+            let open = server.openConnections.add(1, ordering: .relaxed).newValue
+            if open > server.configuration.maxConnections {
+                server.openConnections.subtract(1, ordering: .relaxed)
+                server.observer.refused(.connectionLimit)
+                let connection = Connection(id: 0, descriptor: descriptor, remoteAddress: address, isLoopback: loopback)
+                connection.queue(RefusalReason.connectionLimit.response!, keepAlive: false, includeBody: true)
+                _ = connection.flush()
+                close(descriptor)
+                continue
+            }
+            server.observer.connectionsChanged(open: open)
+            var one: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            nextID += 1
+            let connection = Connection(id: nextID, descriptor: descriptor, remoteAddress: address, isLoopback: loopback)
+            connection.deadline = MonotonicInstant.now().nanoseconds + nanoseconds(server.configuration.idleTimeout)
+            connections[connection.id] = connection
+            register(descriptor, token: connection.id, events: Self.readEvents)
+            drive(connection)
+        }
+    }
+
+    static func describe(_ storage: sockaddr_storage) -> (String, Bool) {
+        var storage = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if Int32(storage.ss_family) == AF_INET {
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
+                    var raw = address.pointee.sin_addr
+                    inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
+                    let firstOctet = UInt32(bigEndian: raw.s_addr) >> 24
+                    return (cText(text), firstOctet == 127)
+                }
+            }
+        }
+        return withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
+                var raw = address.pointee.sin6_addr
+                inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
+                let value = cText(text)
+                return (value, value == "::1" || value.hasPrefix("::ffff:127."))
+            }
+        }
+    }
+
+    // MARK: - Per-connection state machine
+
+    /// Advances a connection as far as it can go without blocking.
+    private func drive(_ connection: Connection) {
+        let limits = server.configuration.limits
+        let bufferLimit = limits.maxHeaderBytes + limits.maxBodyBytes + 65_536
+        while true {
+            switch connection.phase {
+            case .awaiting:
+                return
+            case .writing:
+                guard flush(connection) else { return }
+                if connection.closeAfterWrite || (shutdownDeadline.load(ordering: .relaxed) != 0 && connection.bufferedInput.isEmpty) {
+                    closeConnection(connection)
+                    return
+                }
+                connection.phase = .idle
+                connection.deadline = MonotonicInstant.now().nanoseconds + nanoseconds(server.configuration.idleTimeout)
+            case .lingering:
+                if connection.output.count > connection.outputStart {
+                    guard flush(connection) else { return }
+                    shutdown(connection.descriptor, Int32(SHUT_WR))
+                }
+                if connection.readPending {
+                    if !connection.readAvailable(scratch: &scratch, limit: 1) { closeConnection(connection); return }
+                    connection.consumeInput(connection.bufferedInput.count)
+                    if connection.readPending { continue }
+                }
+                if connection.peerClosed { closeConnection(connection) }
+                return
+            case .idle, .head, .body:
+                if connection.readPending {
+                    if !connection.readAvailable(scratch: &scratch, limit: bufferLimit) { closeConnection(connection); return }
+                }
+                if !advanceRequest(connection) {
+                    if connection.peerClosed, case .awaiting = connection.phase {} else if connection.peerClosed {
+                        closeConnection(connection)
+                    }
+                    return
+                }
+            }
+        }
+    }
+
+    /// Parses from the buffered input. Returns true when the phase changed and `drive` should loop.
+    private func advanceRequest(_ connection: Connection) -> Bool {
+        let now = MonotonicInstant.now().nanoseconds
+        switch connection.phase {
+        case .idle, .head:
+            guard !connection.bufferedInput.isEmpty else { return false }
+            if case .idle = connection.phase {
+                connection.phase = .head
+                connection.deadline = now + nanoseconds(server.configuration.headerTimeout)
+            }
+            switch HTTPRequestParser.parse(connection.bufferedInput, limits: server.configuration.limits) {
+            case .incomplete:
+                return false
+            case .refuse(let reason):
+                refuse(connection, reason)
+                return true
+            case .head(let head, let length):
+                connection.consumeInput(length)
+                connection.phase = .body(head)
+                connection.deadline = now + nanoseconds(server.configuration.bodyTimeout)
+                if head.expectsContinue && head.contentLength > connection.bufferedInput.count {
+                    connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+                    _ = connection.flush()
+                }
+                return true
+            }
+        case .body(let head):
+            guard connection.bufferedInput.count >= head.contentLength else { return false }
+            let body = Array(connection.bufferedInput.prefix(head.contentLength))
+            connection.consumeInput(head.contentLength)
+            dispatch(connection, head, body: body)
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func dispatch(_ connection: Connection, _ head: RequestHead, body: [UInt8]) {
+        connection.requestStarted = MonotonicInstant.now().nanoseconds
+        let keepAlive = head.keepAlive && shutdownDeadline.load(ordering: .relaxed) == 0
+        let includeBody = head.method != .head
+        let (path, query) = HTTPRequestParser.splitTarget(head.target)
+        var request = HTTPRequest(method: head.method, path: path, query: query, headers: head.headers, body: body,
+                                  remoteAddress: connection.remoteAddress, isLoopback: connection.isLoopback)
+        switch server.router.match(head.method, path: path) {
+        case .notFound:
+            complete(connection, HTTPError.notFound().response, keepAlive: keepAlive, includeBody: includeBody,
+                     route: "unmatched", method: head.method)
+        case .methodNotAllowed(let allowed):
+            let allow = Set(allowed.map(\.rawValue) + (allowed.contains(.get) ? ["HEAD"] : [])).sorted().joined(separator: ", ")
+            let error = HTTPError(405, code: RefusalReason.methodNotAllowed.rawValue, message: "this path accepts \(allow)",
+                                  headers: [("Allow", allow)])
+            complete(connection, error.response, keepAlive: keepAlive, includeBody: includeBody, route: "unmatched", method: head.method)
+        case .found(let route, let parameters):
+            request.pathParameters = parameters
+            switch route.handler {
+            case .immediate(let handler):
+                complete(connection, handler(request), keepAlive: keepAlive, includeBody: includeBody, route: route.pattern, method: head.method)
+            case .task(let handler):
+                connection.phase = .awaiting
+                let id = connection.id
+                let logger = server.logger
+                let pattern = route.pattern
+                let method = head.method
+                let sendableRequest = request
+                Task { [self] in
+                    let response: HTTPResponse
+                    do {
+                        response = try await handler(sendableRequest)
+                    } catch let error as HTTPError {
+                        response = error.response
+                    } catch {
+                        logger.error("request failed", ["route": pattern, "error": "\(error)"])
+                        response = HTTPError.internalError.response
+                    }
+                    deliver(Delivery(connection: id, response: response, keepAlive: keepAlive, includeBody: includeBody,
+                                     route: pattern, method: method))
+                }
+            }
+        }
+    }
+
+    /// Queues a routed response and records it.
+    private func complete(_ connection: Connection, _ response: HTTPResponse, keepAlive: Bool, includeBody: Bool,
+                          route: String, method: HTTPMethod) {
+        let seconds = Double(MonotonicInstant.now().nanoseconds &- connection.requestStarted) / 1e9
+        server.observer.requestCompleted(route: route, method: method, status: response.status, seconds: seconds)
+        if response.status == 401 { server.observer.refused(.unauthorized) }
+        // A request that was in flight when shutdown began is answered with Connection: close.
+        let keepAlive = keepAlive && shutdownDeadline.load(ordering: .relaxed) == 0
+        connection.queue(response, keepAlive: keepAlive, includeBody: includeBody)
+        connection.closeAfterWrite = !keepAlive
+        connection.phase = .writing
+        connection.deadline = MonotonicInstant.now().nanoseconds + nanoseconds(server.configuration.writeTimeout)
+    }
+
+    /// Answers a refusal (when HTTP has an answer) and closes the connection after a lingering drain.
+    private func refuse(_ connection: Connection, _ reason: RefusalReason) {
+        server.observer.refused(reason)
+        server.logger.info("request refused", ["reason": reason.rawValue, "remote": connection.remoteAddress])
+        guard let response = reason.response else {
+            closeConnection(connection)
+            return
+        }
+        connection.queue(response, keepAlive: false, includeBody: true)
+        connection.consumeInput(connection.bufferedInput.count)
+        connection.phase = .lingering
+        connection.readPending = true
+        connection.deadline = MonotonicInstant.now().nanoseconds + 2_000_000_000
+    }
+
+    /// Writes pending output; when the socket is full, waits for EPOLLOUT (and stops waiting
+    /// once everything is written).
+    private func flush(_ connection: Connection) -> Bool {
+        if connection.flush() {
+            if connection.watchingWrites {
+                modify(connection, events: Self.readEvents)
+                connection.watchingWrites = false
+            }
+            return true
+        }
+        if !connection.watchingWrites {
+            modify(connection, events: Self.readEvents | EPOLLOUT.rawValue)
+            connection.watchingWrites = true
+        }
+        return false
+    }
+
+    private func modify(_ connection: Connection, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        tradewizard_epoll_set_token(&event, connection.id)
+        epoll_ctl(epoll, EPOLL_CTL_MOD, connection.descriptor, &event)
+    }
+
+    private func sweep(now: UInt64) {
+        if !listening && shutdownDeadline.load(ordering: .relaxed) == 0 && now >= acceptPausedUntil {
+            register(listener, token: Self.listenerToken, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+            listening = true
+        }
+        for connection in Array(connections.values) where now >= connection.deadline {
+            switch connection.phase {
+            case .idle:
+                server.observer.refused(.idleTimeout)
+                closeConnection(connection)
+            case .head: refuse(connection, .headerTimeout); drive(connection)
+            case .body: refuse(connection, .bodyTimeout); drive(connection)
+            case .writing: server.observer.refused(.writeTimeout); closeConnection(connection)
+            case .lingering: closeConnection(connection)
+            case .awaiting: break
+            }
+        }
+    }
+
+    /// At shutdown: closes connections with no request in progress (idle, or lingering after a refusal).
+    private func closeIdleConnections() {
+        for connection in Array(connections.values) {
+            switch connection.phase {
+            case .idle where connection.bufferedInput.isEmpty: closeConnection(connection)
+            case .lingering where connection.output.count == connection.outputStart: closeConnection(connection)
+            default: break
+            }
+        }
+    }
+
+    private func closeConnection(_ connection: Connection) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        epoll_ctl(epoll, EPOLL_CTL_DEL, connection.descriptor, nil)
+        close(connection.descriptor)
+        let open = server.openConnections.subtract(1, ordering: .relaxed).newValue
+        server.observer.connectionsChanged(open: open)
+    }
+
+    private func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+}
+

@@ -1,0 +1,139 @@
+import CLinux
+import FoundationEssentials
+import Glibc
+import Support
+import Synchronization
+
+/// Settings of the HTTP server.
+public struct HTTPServerConfiguration: Sendable {
+    public var bindAddress = "127.0.0.1"
+    /// 0 picks a free port; `HTTPServer.start()` returns the one bound.
+    public var port = 0
+    public var limits = HTTPLimits()
+    public var maxConnections = 512
+    /// Event-loop threads (at least 1).
+    public var threads = 1
+    /// Seconds from a request's first byte to the end of its headers (408 after).
+    public var headerTimeout = 10.0
+    /// Seconds for the body to arrive after the headers (408 after).
+    public var bodyTimeout = 30.0
+    /// Seconds a keep-alive connection may stay idle before it is closed.
+    public var idleTimeout = 60.0
+    /// Seconds to write a response before the connection is dropped.
+    public var writeTimeout = 30.0
+
+    public init() {}
+}
+
+/// HTTP/1.1 over POSIX sockets: keep-alive, edge-triggered epoll loops on dedicated threads,
+/// hard limits enforced before reading further, and graceful shutdown.
+///
+/// Contract: every refusal is answered with its status and stable reason code (or a silent close
+/// where HTTP has no answer), counted through the observer, and affects only its own connection.
+/// `shutdown` stops accepting at once, lets requests in flight finish until the deadline, then
+/// closes everything.
+public final class HTTPServer: Sendable {
+    let configuration: HTTPServerConfiguration
+    let router: Router
+    let observer: any HTTPServerObserver
+    let logger: Logger
+    private let loops: Mutex<[EventLoop]> = Mutex([])
+    private let threads: Mutex<[pthread_t]> = Mutex([])
+    let openConnections = Atomic<Int>(0)
+
+    public init(configuration: HTTPServerConfiguration, router: Router, observer: any HTTPServerObserver, logger: Logger) {
+        self.configuration = configuration
+        self.router = router
+        self.observer = observer
+        self.logger = logger
+    }
+
+    /// Binds, listens and starts the event loops; returns the bound port.
+    /// Throws `HTTPServerError` when the address is invalid or the port is taken.
+    public func start() throws -> Int {
+        let (listener, port) = try Self.listen(address: configuration.bindAddress, port: configuration.port)
+        var started: [EventLoop] = []
+        for index in 0..<max(1, configuration.threads) {
+            started.append(try EventLoop(index: index, listener: listener, server: self))
+        }
+        loops.withLock { $0 = started }
+        threads.withLock { threads in
+            for loop in started {
+                threads.append(startThread { loop.run() })
+            }
+        }
+        return port
+    }
+
+    /// Stops accepting, waits for in-flight requests up to `deadline` seconds, then closes all
+    /// connections and joins the loop threads.
+    public func shutdown(deadline: Double) async {
+        let current = loops.withLock { $0 }
+        let hardDeadline = MonotonicInstant.now().nanoseconds + UInt64(max(0, deadline) * 1e9)
+        for loop in current { loop.beginShutdown(hardDeadline: hardDeadline) }
+        let running = threads.withLock { threads in
+            defer { threads.removeAll() }
+            return threads
+        }
+        _ = try? await runBlocking {
+            for thread in running { pthread_join(thread, nil) }
+        }
+        if let listener = current.first?.listener { close(listener) }
+    }
+
+    static func listen(address: String, port: Int) throws -> (Int32, Int) {
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        let family: Int32
+        if address.contains(":") {
+            family = AF_INET6
+            var socketAddress = sockaddr_in6()
+            socketAddress.sin6_family = sa_family_t(AF_INET6)
+            socketAddress.sin6_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET6, address, &socketAddress.sin6_addr) == 1 else { throw HTTPServerError("invalid bind address \(address)") }
+            withUnsafeBytes(of: socketAddress) { bytes in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) } }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            family = AF_INET
+            var socketAddress = sockaddr_in()
+            socketAddress.sin_family = sa_family_t(AF_INET)
+            socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
+            guard inet_pton(AF_INET, address, &socketAddress.sin_addr) == 1 else { throw HTTPServerError("invalid bind address \(address)") }
+            withUnsafeBytes(of: socketAddress) { bytes in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: bytes) } }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        let descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw HTTPServerError("socket() failed: \(String(cString: strerror(errno)))") }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw HTTPServerError("cannot listen on \(address):\(port): \(reason)")
+        }
+        guard Glibc.listen(descriptor, 1024) == 0 else {
+            close(descriptor)
+            throw HTTPServerError("listen() failed: \(String(cString: strerror(errno)))")
+        }
+        var boundStorage = sockaddr_storage()
+        var boundLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &boundStorage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &boundLength) }
+        }
+        let boundPort = withUnsafeBytes(of: boundStorage) { bytes -> Int in
+            // sin_port and sin6_port sit at the same offset (2) in both layouts.
+            Int(UInt16(bigEndian: bytes.load(fromByteOffset: 2, as: UInt16.self)))
+        }
+        return (descriptor, boundPort)
+    }
+}
+
+/// A server start-up failure with a message for the operator.
+public struct HTTPServerError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+

@@ -1,0 +1,49 @@
+import FoundationEssentials
+import Glibc
+import Support
+import XCTest
+
+/// Where tests find the repository and the shared samples, and where they make scratch space.
+public enum TestLocations {
+    /// The repository root, from this file's path (`Tests/TestSupport/` is two levels down).
+    public static let repositoryRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/")
+    }()
+
+    /// The real Polymarket captures beside the repository (`../shared/fixtures/polymarket`).
+    public static let sharedPolymarketFixtures = repositoryRoot + "/../shared/fixtures/polymarket"
+
+    /// Reads one shared Polymarket capture. When `../shared` is absent (a fresh clone on its own)
+    /// the calling test is skipped with `XCTSkip` and the reason, so it is reported, never
+    /// silently passed; with `TRADEWIZARD_REQUIRE_SHARED=1` (CI) the absence is a failure instead.
+    public static func sharedFixture(_ name: String) throws -> [UInt8] {
+        let path = sharedPolymarketFixtures + "/" + name
+        guard let data = FileManager.default.contents(atPath: path) else {
+            try requireShared("the real Polymarket capture \(name) is not at \(path) (../shared is not beside the repository)")
+            throw SystemError(.notFound, "missing \(path)")
+        }
+        return Array(data)
+    }
+
+    /// Skips (or, under `TRADEWIZARD_REQUIRE_SHARED=1`, fails) the calling test with `reason`.
+    public static func requireShared(_ reason: String) throws {
+        if getenv("TRADEWIZARD_REQUIRE_SHARED").map({ String(cString: $0) }) == "1" {
+            throw SystemError(.notFound, reason + "; TRADEWIZARD_REQUIRE_SHARED=1 makes this a failure")
+        }
+        throw XCTSkip(reason)
+    }
+}
+
+/// A fresh private directory under /tmp for one test; remove it with `removeDirectory`.
+public func makeTemporaryDirectory() throws -> String {
+    var template = Array("/tmp/tradewizard-test-XXXXXX".utf8CString)
+    guard let result = mkdtemp(&template) else { throw SystemError.lastCall("mkdtemp failed") }
+    return String(cString: result)
+}
+
+/// Removes a test directory and everything in it; errors are ignored.
+public func removeDirectory(_ path: String) {
+    _ = try? FileManager.default.removeItem(atPath: path)
+}
