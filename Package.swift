@@ -2,7 +2,7 @@
 import PackageDescription
 
 // One binary, four floors, dependencies pointing down only:
-//   Appliance → HTTPServer, Pipeline → Storage → Support
+//   Appliance → (Benchmarks →) HTTPServer, Pipeline → Storage → Support
 // with Storage → CSQLite and Pipeline → CCurl. No package dependencies: only the toolchain and
 // the system libraries libsqlite3 and libcurl. Linux only (Glibc, epoll): `Support` refuses to
 // build elsewhere with a clear message, and no Apple platform is declared.
@@ -19,14 +19,17 @@ let package = Package(
         .target(name: "Storage", dependencies: ["Support", "CSQLite"]),
         .target(name: "Pipeline", dependencies: ["Support", "Storage", "CCurl"]),
         .target(name: "HTTPServer", dependencies: ["Support", "CLinux"]),
-        .executableTarget(name: "Appliance", dependencies: ["Support", "Storage", "Pipeline", "HTTPServer", "CLinux"]),
+        // The `bench` verb's measurements and the no-op graph they (and the crash tests) run; `serve`
+        // never reaches them.
+        .target(name: "Benchmarks", dependencies: ["Support", "Storage", "Pipeline", "HTTPServer"]),
+        .executableTarget(name: "Appliance", dependencies: ["Support", "Storage", "Pipeline", "HTTPServer", "Benchmarks", "CLinux"]),
         // Test-only helpers: loopback fakes of the external services, manual clocks, locations.
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Support", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Support", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Support", "Benchmarks", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Support", "TestSupport"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "HTTPServer", "Pipeline", "Storage", "Support", "TestSupport"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "Benchmarks", "HTTPServer", "Pipeline", "Storage", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

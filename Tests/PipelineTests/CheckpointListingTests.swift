@@ -1,3 +1,4 @@
+import Benchmarks
 import FoundationEssentials
 @testable import Pipeline
 import Storage

@@ -1,3 +1,4 @@
+import Benchmarks
 import FoundationEssentials
 import Glibc
 @testable import Pipeline

@@ -1,4 +1,5 @@
 @testable import Pipeline
+import Benchmarks
 import Storage
 import Support
 import TestSupport

@@ -1,3 +1,4 @@
+import Benchmarks
 import FoundationEssentials
 import Glibc
 import Pipeline
@@ -45,7 +46,7 @@ enum BenchCommand: Command {
                 let report = try await HTTPBenchmark.run(directory: directory, seconds: seconds ?? 10, connections: connections) {
                     context.console.error("… \($0)")
                 }
-                if arguments.has("--json") { context.console.printJSON(report) } else { HTTPBenchmark.print(report, context.console) }
+                if arguments.has("--json") { context.console.printJSON(report) } else { HTTPBenchmark.summary(report).forEach(context.console.print) }
             case "pipeline":
                 guard let threads = Int(arguments.options["--threads"] ?? "5000"), threads > 0,
                       let concurrency = Int(arguments.options["--concurrency"] ?? "64"), concurrency > 0 else {

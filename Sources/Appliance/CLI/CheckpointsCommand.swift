@@ -118,7 +118,7 @@ enum CheckpointsCommand: Command {
                           pendingWrites: try store.writes(thread: thread, checkpointID: row.checkpointID).map {
                               PendingWrite(taskPath: $0.taskPath, index: $0.index, channel: $0.channel, bytes: $0.value.count)
                           },
-                          graph: run.flatMap { GraphCatalog.mermaid(named: $0.graph) })
+                          graph: run.flatMap { $0.graph == GraphCatalog.benchmark.name ? GraphCatalog.benchmark.mermaid : nil })
         if arguments.has("--json") { context.console.printJSON(shown); return .ok }
         context.console.print("thread      \(thread)")
         if let run { context.console.print("run         \(run.graph), \(run.status.rawValue), \(run.steps) steps" + (run.error.map { ", \($0)" } ?? "")) }
@@ -148,7 +148,7 @@ enum CheckpointsCommand: Command {
             return .ok
         }
         let logger = Logger(level: .warning, format: .text, secrets: configuration.secrets, sink: .standardError)
-        let catalog = GraphCatalog(analysis: try AnalysisServices(configuration: configuration, database: database, logger: logger))
+        let catalog = GraphCatalog.commandLine(analysis: try AnalysisServices(configuration: configuration, database: database, logger: logger))
         guard let nodes = try await catalog.resume(thread: thread, graph: run.graph, pool: database.pool) else {
             context.console.error("thread \(thread) runs graph \(run.graph), which this binary does not have")
             return .failure

@@ -3,38 +3,47 @@ import Storage
 import Support
 import Synchronization
 
-/// The graphs this binary can run, by the name recorded with each run, so `serve` at start-up and
-/// `tradewizard checkpoints resume` continue a thread with the graph that started it.
+/// A graph a run can be continued with: its recorded name, how to resume a thread of it (the
+/// names of what ran) and its Mermaid text when it has one to show.
+struct ResumableGraph: Sendable {
+    let name: String
+    let resume: @Sendable (_ thread: String, _ pool: DatabasePool) async throws -> [String]
+    let mermaid: String?
+}
+
+/// The graphs a part of this binary can resume, by the name recorded with each run. `serve` knows
+/// only the market analysis; the `checkpoints` verbs also know the benchmark graph, so a run the
+/// pipeline benchmark left behind can be inspected and finished by hand.
 struct GraphCatalog: Sendable {
-    /// The no-op analysis-shaped graph the pipeline benchmark runs.
-    static let benchmarkGraphName = "analysis-shape"
+    let graphs: [ResumableGraph]
+
     /// The market analysis (resumed through the analyzer, so a failure is recorded in its history).
-    let analysis: AnalysisServices?
-
-    /// Resumes `thread` with the graph named `name`; nil when this binary has no such graph.
-    func resume(thread: String, graph name: String, pool: DatabasePool) async throws -> [String]? {
-        switch name {
-        case Self.benchmarkGraphName:
-            let graph = try AnalysisShapedGraph.make(name: Self.benchmarkGraphName) { AnalysisShapedGraph.noOpBody(node: $0) }
-            return try await graph.resume(thread: thread, checkpointer: GraphCheckpointer(pool: pool)).executedNodes
-        case AnalysisGraph.name:
-            guard let analysis else { return nil }
-            let report = try await analysis.analyzer.resume(thread: thread)
+    static func analysis(_ services: AnalysisServices) -> ResumableGraph {
+        ResumableGraph(name: AnalysisGraph.name, resume: { thread, _ in
+            let report = try await services.analyzer.resume(thread: thread)
             return ["analysis (\(report.status.rawValue))"]
-        default:
-            return nil
-        }
+        }, mermaid: nil)
     }
 
-    /// The Mermaid text of graph `name` (the benchmark graph; nil for others).
-    static func mermaid(named name: String) -> String? {
-        guard name == benchmarkGraphName else { return nil }
-        return (try? AnalysisShapedGraph.make(name: benchmarkGraphName) { AnalysisShapedGraph.noOpBody(node: $0) })?.mermaid
+    /// What `serve` resumes at start-up.
+    static func serve(analysis: AnalysisServices) -> GraphCatalog {
+        GraphCatalog(graphs: [Self.analysis(analysis)])
     }
 
-    /// True when this binary can resume runs of graph `name`.
+    /// Resumes `thread` with the graph named `name`; nil when this catalog has no such graph.
+    func resume(thread: String, graph name: String, pool: DatabasePool) async throws -> [String]? {
+        guard let graph = graphs.first(where: { $0.name == name }) else { return nil }
+        return try await graph.resume(thread, pool)
+    }
+
+    /// The Mermaid text of graph `name`, when the catalog has it and it has one.
+    func mermaid(named name: String) -> String? {
+        graphs.first { $0.name == name }?.mermaid
+    }
+
+    /// True when this catalog can resume runs of graph `name`.
     func knows(_ name: String) -> Bool {
-        name == Self.benchmarkGraphName || (name == AnalysisGraph.name && analysis != nil)
+        graphs.contains { $0.name == name }
     }
 }
 

@@ -73,7 +73,7 @@ final class ApplianceRuntime: Sendable {
             ClosureService(name: "graphs", start: { [self] in
                 guard configuration.resumeInterruptedRuns else { return }
                 let (database, analysis) = state.withLock { ($0.database!, $0.analysis!) }
-                let started = try await resumer.resumeAll(database: database, catalog: GraphCatalog(analysis: analysis), logger: logger)
+                let started = try await resumer.resumeAll(database: database, catalog: GraphCatalog.serve(analysis: analysis), logger: logger)
                 if started > 0 { logger.info("resuming interrupted runs", ["runs": String(started)]) }
             }, stop: { [self] deadline in
                 await resumer.stop(within: secondsUntil(deadline))

@@ -9,8 +9,10 @@ public final class Subprocess: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     /// Starts `arguments[0]` (a path) with `arguments` and the current environment plus
-    /// `environment`; standard error joins standard output when `mergeErrors`.
-    public init(arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) throws {
+    /// `environment` (only `environment` when `inheritEnvironment` is false); standard error joins
+    /// standard output when `mergeErrors`.
+    public init(arguments: [String], environment: [String: String] = [:], inheritEnvironment: Bool = true,
+                mergeErrors: Bool = false) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw SystemError.lastCall("pipe() failed") }
         var actions = posix_spawn_file_actions_t()
@@ -18,7 +20,7 @@ public final class Subprocess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
         if mergeErrors { posix_spawn_file_actions_adddup2(&actions, ends[1], 2) }
         posix_spawn_file_actions_addclose(&actions, ends[0])
-        var merged = ProcessInfo.processInfo.environment
+        var merged = inheritEnvironment ? ProcessInfo.processInfo.environment : [:]
         for (key, value) in environment { merged[key] = value }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -1,3 +1,4 @@
+import Pipeline
 import FoundationEssentials
 import Glibc
 import Storage
@@ -6,20 +7,20 @@ import Support
 /// `tradewizard bench webhook --connections 1,16,64`: signed JSON signals over loopback keep-alive
 /// connections to a `serve` child process (`synchronous=FULL`), driven by wrk. Each request is a
 /// new signal (unique id), so every acceptance is a durable commit.
-enum WebhookBenchmark {
-    struct Result: Codable, Sendable {
-        var connections: Int
-        var seconds: Double
-        var accepted: Int
-        var failed: Int
-        var signalsPerSecond: Double
-        var p50Milliseconds: Double
-        var p99Milliseconds: Double
+public enum WebhookBenchmark {
+    public struct Result: Codable, Sendable {
+        public var connections: Int
+        public var seconds: Double
+        public var accepted: Int
+        public var failed: Int
+        public var signalsPerSecond: Double
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
     }
 
     static let secret = "bench-webhook-secret-0123456789"
 
-    static func run(directory: String, connectionCounts: [Int], seconds: Double, progress: (String) -> Void) async throws -> [Result] {
+    public static func run(directory: String, connectionCounts: [Int], seconds: Double, progress: (String) -> Void) async throws -> [Result] {
         progress("starting tradewizard serve (synchronous=FULL)")
         let server = try await BenchmarkServer.start(directory: directory, environment: [
             "WEBHOOK_SECRET": secret, "SIGNAL_ENFORCE_MARKET_HOURS": "false", "TRADEWIZARD_SYNCHRONOUS": "full",
@@ -35,8 +36,8 @@ enum WebhookBenchmark {
 
     /// Drives `POST /webhook` with wrk, each request a distinct signed signal read from a file the
     /// Lua script cycles through; accepted signals are counted in the database afterwards.
-    static func measure(port: Int, directory: String, connections: Int, seconds: Double, round: Int) async throws -> Result {
-        guard let wrk = Subprocess.which("wrk") else { throw StorageError(.notFound, "wrk is not installed (apt-get install wrk)") }
+    public static func measure(port: Int, directory: String, connections: Int, seconds: Double, round: Int) async throws -> Result {
+        guard let wrk = Subprocess.which("wrk") else { throw BenchmarkError("wrk is not installed (apt-get install wrk)") }
         let count = Int(max(20_000, 16_000 * seconds))
         var lines: [UInt8] = []
         lines.reserveCapacity(count * 300)
@@ -57,7 +58,7 @@ enum WebhookBenchmark {
         let load = try Subprocess(arguments: [wrk, "-t\(threads)", "-c\(connections)", "-d\(Int(seconds))s", "--latency",
                                               "-s", scriptPath, "http://127.0.0.1:\(port)/webhook", "--", requestsPath, String(threads)])
         let output = load.readAll()
-        guard load.wait() == 0 else { throw StorageError(.io, "wrk failed: \(output)") }
+        guard load.wait() == 0 else { throw BenchmarkError("wrk failed: \(output)") }
         let accepted = try acceptedSignals(directory: directory) - before
         let requests = HTTPBenchmark.parseRate(output) * seconds
         return Result(connections: connections, seconds: seconds, accepted: accepted, failed: max(0, Int(requests) - accepted),
@@ -65,7 +66,7 @@ enum WebhookBenchmark {
                       p50Milliseconds: HTTPBenchmark.parseLatency(output, "50%"), p99Milliseconds: HTTPBenchmark.parseLatency(output, "99%"))
     }
 
-    static func acceptedSignals(directory: String) throws -> Int {
+    public static func acceptedSignals(directory: String) throws -> Int {
         var configuration = DatabaseConfiguration()
         configuration.readOnly = true
         let database = try Database(path: directory + "/data/tradewizard.db", configuration: configuration)
@@ -99,7 +100,7 @@ enum WebhookBenchmark {
         """
 
     /// One signal's JSON body.
-    static func signalBody(id: String, symbol: String, timestamp: Int) -> [UInt8] {
+    public static func signalBody(id: String, symbol: String, timestamp: Int) -> [UInt8] {
         Array(#"{"source":"bench","symbol":"\#(symbol)","direction":"CALL","timeframe":"1m","price":101.5,"id":"\#(id)","timestamp":\#(timestamp),"metadata":{"score":0.8,"confidence":0.7}}"#.utf8)
     }
 

@@ -1,12 +1,10 @@
 import FoundationEssentials
 import Glibc
-import Storage
-import Support
 
 /// Figures about this process read from `/proc`.
-enum ProcessResources {
+public enum ProcessResources {
     /// Resident set size in bytes (0 when `/proc` is unavailable).
-    static func residentBytes() -> Int {
+    public static func residentBytes() -> Int {
         guard let data = try? FileSystem.read("/proc/self/statm") else { return 0 }
         let fields = String(decoding: data, as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
@@ -14,16 +12,11 @@ enum ProcessResources {
     }
 
     /// A kB field of `/proc/<pid>/status` (`VmRSS:`, `VmHWM:` for the peak) in bytes; 0 when unreadable.
-    static func statusBytes(pid: pid_t, field: String) -> Int {
+    public static func statusBytes(pid: pid_t, field: String) -> Int {
         guard let data = try? FileSystem.read("/proc/\(pid)/status") else { return 0 }
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(field) {
             return (Int(line.filter(\.isNumber)) ?? 0) * 1024
         }
         return 0
     }
-}
-
-/// The binary's version.
-public enum Version {
-    public static let current = "0.1.0"
 }

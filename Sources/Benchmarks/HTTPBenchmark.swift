@@ -1,3 +1,4 @@
+import Pipeline
 import FoundationEssentials
 import Glibc
 import Storage
@@ -6,23 +7,23 @@ import Support
 /// Starts `tradewizard serve` as a child process on a temporary data directory and measures it:
 /// cold start to `/readyz`, idle RSS, then `GET /health` under `wrk` (keep-alive connections),
 /// peak RSS, and the time a SIGTERM takes to stop it.
-enum HTTPBenchmark {
-    struct Report: Encodable {
-        var coldStartMilliseconds: Double
-        var idleResidentBytes: Int
-        var connections: Int
-        var seconds: Double
-        var requestsPerSecond: Double
-        var p50Milliseconds: Double
-        var p99Milliseconds: Double
-        var peakResidentBytes: Int
-        var stopMilliseconds: Double
-        var exitStatus: Int32
+public enum HTTPBenchmark {
+    public struct Report: Encodable {
+        public var coldStartMilliseconds: Double
+        public var idleResidentBytes: Int
+        public var connections: Int
+        public var seconds: Double
+        public var requestsPerSecond: Double
+        public var p50Milliseconds: Double
+        public var p99Milliseconds: Double
+        public var peakResidentBytes: Int
+        public var stopMilliseconds: Double
+        public var exitStatus: Int32
     }
 
-    static func run(directory: String, seconds: Double, connections: Int, progress: (String) -> Void) async throws -> Report {
+    public static func run(directory: String, seconds: Double, connections: Int, progress: (String) -> Void) async throws -> Report {
         guard let wrk = Subprocess.which("wrk") else {
-            throw StorageError(.notFound, "wrk is not installed (apt-get install wrk)")
+            throw BenchmarkError("wrk is not installed (apt-get install wrk)")
         }
         progress("starting tradewizard serve")
         let benchmarkServer = try await BenchmarkServer.start(directory: directory)
@@ -42,16 +43,17 @@ enum HTTPBenchmark {
                       stopMilliseconds: stopStart.secondsElapsed() * 1000, exitStatus: status)
     }
 
-    static func print(_ report: Report, _ console: Console) {
-        console.print("cold start to /readyz: \(Int(report.coldStartMilliseconds)) ms")
-        console.print("idle RSS: \(formatBytes(Int64(report.idleResidentBytes)))")
-        console.print("GET /health, \(report.connections) keep-alive connections: \(Int(report.requestsPerSecond)) requests/s, p50 \(report.p50Milliseconds) ms, p99 \(report.p99Milliseconds) ms")
-        console.print("peak RSS under load: \(formatBytes(Int64(report.peakResidentBytes)))")
-        console.print("SIGTERM to exit: \(Int(report.stopMilliseconds)) ms (exit status \(report.exitStatus))")
+    /// The report as lines for people.
+    public static func summary(_ report: Report) -> [String] {
+        ["cold start to /readyz: \(Int(report.coldStartMilliseconds)) ms",
+         "idle RSS: \(formatBytes(Int64(report.idleResidentBytes)))",
+         "GET /health, \(report.connections) keep-alive connections: \(Int(report.requestsPerSecond)) requests/s, p50 \(report.p50Milliseconds) ms, p99 \(report.p99Milliseconds) ms",
+         "peak RSS under load: \(formatBytes(Int64(report.peakResidentBytes)))",
+         "SIGTERM to exit: \(Int(report.stopMilliseconds)) ms (exit status \(report.exitStatus))"]
     }
 
     /// `Requests/sec:  12345.67` from wrk's output.
-    static func parseRate(_ output: String) -> Double {
+    public static func parseRate(_ output: String) -> Double {
         for line in output.split(separator: "\n") where line.hasPrefix("Requests/sec:") {
             return Double(line.dropFirst(13).trimmed()) ?? 0
         }
@@ -59,7 +61,7 @@ enum HTTPBenchmark {
     }
 
     /// A latency percentile line (`    99%  1.23ms`) in milliseconds.
-    static func parseLatency(_ output: String, _ label: String) -> Double {
+    public static func parseLatency(_ output: String, _ label: String) -> Double {
         for line in output.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0] == label else { continue }

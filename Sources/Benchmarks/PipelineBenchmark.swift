@@ -1,3 +1,4 @@
+import Pipeline
 import FoundationEssentials
 import Storage
 import Support
@@ -63,5 +64,5 @@ public enum PipelineBenchmark {
 /// Hands out 0, 1, 2, ... to concurrent workers.
 final class TicketCounter: Sendable {
     private let value = Atomic<Int>(0)
-    func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
+    public func take() -> Int { value.add(1, ordering: .relaxed).oldValue }
 }

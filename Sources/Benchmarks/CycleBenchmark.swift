@@ -10,23 +10,23 @@ import Synchronization
 /// fixed latency. The model time is the floor: the ideal cycle is markets × LLM calls per market
 /// × latency / concurrency (every call slot always busy). What the cycle takes beyond that is the
 /// engine's own cost: discovery, the graph, checkpoints, the ledger, quotas and persistence.
-enum CycleBenchmark {
-    struct Report: Encodable {
-        var markets: Int
-        var analysed: Int
-        var llmCalls: Int
-        var callsPerMarket: Double
-        var latencyMilliseconds: Double
-        var concurrency: Int
-        var seconds: Double
-        var idealSeconds: Double
+public enum CycleBenchmark {
+    public struct Report: Encodable {
+        public var markets: Int
+        public var analysed: Int
+        public var llmCalls: Int
+        public var callsPerMarket: Double
+        public var latencyMilliseconds: Double
+        public var concurrency: Int
+        public var seconds: Double
+        public var idealSeconds: Double
         /// seconds / idealSeconds.
-        var ratioToIdeal: Double
-        var overheadMillisecondsPerMarket: Double
-        var costUSD: Double
+        public var ratioToIdeal: Double
+        public var overheadMillisecondsPerMarket: Double
+        public var costUSD: Double
     }
 
-    static func run(directory: String, fixtures: String, markets: Int, latencyMilliseconds: Double, concurrency: Int,
+    public static func run(directory: String, fixtures: String, markets: Int, latencyMilliseconds: Double, concurrency: Int,
                     progress: (String) -> Void) async throws -> Report {
         let calls = Atomic<Int>(0)
         let latency = UInt64(latencyMilliseconds * 1_000_000)
@@ -47,7 +47,7 @@ enum CycleBenchmark {
                 ]
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: envelope.serialized())
             }),
-        ]), observer: Metrics(), logger: Logger(level: .error, format: .text, sink: .standardError))
+        ]), observer: DiscardingObserver(), logger: Logger(level: .error, format: .text, sink: .standardError))
         let port = try server.start()
         defer { Task { await server.shutdown(deadline: 1) } }
 
@@ -55,7 +55,7 @@ enum CycleBenchmark {
         guard let template = MarketDiscovery.candidates(events: try await bundled.trendingEvents(EventQuery(limit: 100)),
                                                         settings: DiscoverySettings(tagID: nil), now: SystemWallClock().now()).first,
               let source = bundled.cloned(template.snapshot.conditionID, count: markets) else {
-            throw StorageError(.notFound, "no analysable market in \(fixtures) to clone")
+            throw BenchmarkError("no analysable market in \(fixtures) to clone")
         }
         let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
         defer { database.close() }

@@ -1,3 +1,5 @@
+import Storage
+import Pipeline
 import FoundationEssentials
 import Support
 import Synchronization

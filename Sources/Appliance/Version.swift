@@ -1,0 +1,4 @@
+/// The binary's version.
+public enum Version {
+    public static let current = "0.1.0"
+}
