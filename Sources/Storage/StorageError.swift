@@ -21,8 +21,10 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
         public static let backupInvalid = Code(rawValue: "backup_invalid")
         /// A file system call failed.
         public static let io = Code(rawValue: "io")
-        /// A caller passed a value the store cannot accept (a bad cursor, an out-of-range limit).
+        /// A caller passed a value the store cannot accept (a used thread id, an unknown filter key).
         public static let invalidInput = Code(rawValue: "invalid_input")
+        /// A page cursor that no listing gave out.
+        public static let invalidCursor = Code(rawValue: "invalid_cursor")
         /// A file or directory was not where expected.
         public static let notFound = Code(rawValue: "not_found")
     }

@@ -87,6 +87,80 @@ final class MarketAnalysisTests: XCTestCase {
         XCTAssertEqual(third.analysed, 3)
     }
 
+    /// Counts every insert and update of a `markets` row, by condition id (a trigger in the test database).
+    func countMarketWrites(_ test: TestDatabase) async throws {
+        try await test.database.pool.write { database in
+            try database.execute("CREATE TABLE market_writes (condition_id TEXT NOT NULL)")
+            try database.execute("CREATE TRIGGER count_market_inserts AFTER INSERT ON markets BEGIN INSERT INTO market_writes VALUES (new.condition_id); END")
+            try database.execute("CREATE TRIGGER count_market_updates AFTER UPDATE ON markets BEGIN INSERT INTO market_writes VALUES (new.condition_id); END")
+        }
+    }
+
+    func marketWrites(_ test: TestDatabase) async throws -> [String: Int] {
+        try await test.database.pool.read { database in
+            var counts: [String: Int] = [:]
+            for row in try database.query("SELECT condition_id, count(*) AS n FROM market_writes GROUP BY condition_id") {
+                counts[try row.get("condition_id")] = try row.get("n")
+            }
+            return counts
+        }
+    }
+
+    func testAnAnalysisWritesItsMarketRowOnceAndACycleOncePerMarket() async throws {
+        let clock = ManualWallClock(Self.now)
+        let test = try await TestDatabase(clock: clock)
+        defer { test.remove() }
+        try await countMarketWrites(test)
+        let analyzer = try analyzer(test, clock: clock, source: try fixtures())
+        let summary = try await AnalysisCycle(analyzer: analyzer, settings: DiscoverySettings(maxMarketsPerCycle: 3)).run()
+        XCTAssertEqual(summary.analysed, 3)
+        let afterCycle = try await marketWrites(test)
+        XCTAssertFalse(afterCycle.isEmpty)
+        XCTAssertEqual(Set(afterCycle.values), [1], "every market, picked or only discovered, is written once per cycle: \(afterCycle)")
+
+        let firstRun = try await test.database.pool.read { try $0.analysisHistory.list().items.first }
+        let market = try XCTUnwrap(firstRun)
+        let storedRow = try await test.database.pool.read { try $0.markets.find(id: market.marketID) }
+        let stored = try XCTUnwrap(storedRow)
+        let source = try fixtures()
+        let event = try await stored.eventID.asyncMap { try await source.event(id: $0) } ?? nil
+        let freshMarket = try await source.market(conditionID: stored.conditionID)
+        let fresh = try XCTUnwrap(freshMarket)
+        clock.advance(by: 60)
+        let report = try await analyzer.analyze(MarketSnapshot(market: fresh, event: event), type: .manual)
+        XCTAssertNotEqual(report.status, .failed)
+        let afterManual = try await marketWrites(test)
+        XCTAssertEqual(afterManual[stored.conditionID], 2, "a manual analysis writes its market once more, in its persistence step")
+        let analysedAt = try await test.database.pool.read { try $0.markets.find(id: market.marketID)?.lastAnalyzedAt }
+        XCTAssertEqual(analysedAt, clock.now(), "the one write carries the analysis time")
+    }
+
+    func testAResolvedMarketIsRefusedWithATypedErrorAndNothingIsWritten() async throws {
+        let clock = ManualWallClock(Self.now)
+        let test = try await TestDatabase(clock: clock)
+        defer { test.remove() }
+        let source = try fixtures()
+        let events = try await source.trendingEvents(EventQuery(limit: 100))
+        let candidate = try XCTUnwrap(MarketDiscovery.candidates(events: events, settings: DiscoverySettings(), now: Self.now).first)
+        try await test.database.pool.write { database in
+            var record = candidate.snapshot.marketRecord(trendingScore: 1, eventType: "politics")
+            record.status = .resolved
+            record.resolvedOutcome = "Yes"
+            try database.markets.upsert(record)
+        }
+        try await countMarketWrites(test)
+        do {
+            _ = try await analyzer(test, clock: clock, source: source).analyze(candidate.snapshot, type: .manual)
+            XCTFail("a resolved market must be refused")
+        } catch let error as AnalysisError {
+            XCTAssertEqual(error, .marketResolved(conditionID: candidate.snapshot.conditionID))
+        }
+        let writes = try await marketWrites(test)
+        XCTAssertEqual(writes, [:])
+        let runs = try await test.database.pool.read { try $0.analysisHistory.list().items }
+        XCTAssertEqual(runs.count, 0)
+    }
+
     func testAnAgentSeesItsOwnLastThreeSignals() async throws {
         let clock = ManualWallClock(Self.now)
         let test = try await TestDatabase(clock: clock)

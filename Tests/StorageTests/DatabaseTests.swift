@@ -95,3 +95,31 @@ final class DatabaseTests: XCTestCase {
         XCTAssertTrue(first === (try database.cachedStatement("SELECT 1")))
     }
 }
+
+final class ResultCodeMatchingTests: XCTestCase {
+    func testAPrimaryCodeMatchesItsExtendedCodesAndAnExtendedCodeOnlyItself() {
+        switch ResultCode.constraintUnique {
+        case .busy: XCTFail("a constraint code is not busy")
+        case .constraint: break
+        default: XCTFail("SQLITE_CONSTRAINT_UNIQUE must match .constraint")
+        }
+        XCTAssertTrue(ResultCode.constraintUnique ~= ResultCode.constraintUnique)
+        XCTAssertFalse(ResultCode.constraintUnique ~= ResultCode.constraintCheck, "extended codes match only themselves")
+        XCTAssertFalse(ResultCode.constraintUnique ~= ResultCode.constraint, "an extended pattern does not match its primary")
+        XCTAssertFalse(ResultCode.ioError ~= ResultCode.constraintUnique)
+    }
+
+    func testACaughtDatabaseErrorMatchesItsFamily() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let database = try Database(path: directory + "/t.db")
+        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)")
+        try database.execute("INSERT INTO t (name) VALUES ('a')")
+        do {
+            try database.execute("INSERT INTO t (name) VALUES ('a')")
+            XCTFail("a duplicate must be refused")
+        } catch ResultCode.constraint {
+            // The extended code (SQLITE_CONSTRAINT_UNIQUE) was caught by its family.
+        }
+    }
+}

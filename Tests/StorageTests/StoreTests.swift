@@ -56,20 +56,23 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(count, 0)
     }
 
-    func testMarketsDueForAnalysisSkipRecentlyAnalysedAndInactiveOnesByScore() async throws {
+    func testStaleActiveMarketsAreThoseAnalysedBeforeTheCutoffOldestFirst() async throws {
         try await database.pool.write { [clock] database in
             for (id, score) in [("0x1", 3.0), ("0x2", 9.0), ("0x3", 5.0), ("0x4", 8.0)] {
-                try database.markets.upsert(market(id, score: score))
+                var record = market(id, score: score)
+                // 0x1 and 0x3 analysed long ago (0x3 longest), 0x4 just now, 0x2 never.
+                record.lastAnalyzedAt = ["0x1": clock.now().addingTimeInterval(-7200), "0x3": clock.now().addingTimeInterval(-9000),
+                                         "0x4": clock.now()][id]
+                try database.markets.upsert(record)
             }
             var resolved = market("0x5", score: 10)
             resolved.status = .resolved
             resolved.resolvedOutcome = "Yes"
+            resolved.lastAnalyzedAt = clock.now().addingTimeInterval(-99_999)
             try database.markets.upsert(resolved)
-            let recent = try database.markets.find(conditionID: "0x4")!
-            try database.markets.markAnalyzed(id: recent.id, at: clock.now())
         }
-        let due = try await database.pool.read { [clock] in try $0.markets.dueForAnalysis(notAnalyzedSince: clock.now().addingTimeInterval(-3600), limit: 10) }
-        XCTAssertEqual(due.map(\.conditionID), ["0x2", "0x3", "0x1"])
+        let stale = try await database.pool.read { [clock] in try $0.markets.staleActive(analyzedBefore: clock.now().addingTimeInterval(-3600), limit: 10) }
+        XCTAssertEqual(stale.map(\.conditionID), ["0x3", "0x1"], "never-analysed, recent and resolved markets are not stale")
     }
 
     func testMarketPagesFollowTheCursorWithoutRepeatsOrGaps() async throws {
@@ -89,7 +92,7 @@ final class StoreTests: XCTestCase {
             _ = try await database.pool.read { try $0.markets.list(page: PageRequest(cursor: "garbage")) }
             XCTFail("a malformed cursor must be refused")
         } catch let error as StorageError {
-            XCTAssertEqual(error.code, .invalidInput)
+            XCTAssertEqual(error.code, .invalidCursor)
         }
     }
 

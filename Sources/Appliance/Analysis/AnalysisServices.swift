@@ -3,14 +3,6 @@ import Pipeline
 import Storage
 import Support
 
-/// Why a manual analysis was refused (each with a stable code for `/trigger`).
-struct AnalysisRefusal: Error, CustomStringConvertible {
-    var status: Int
-    var code: String
-    var message: String
-    var description: String { message }
-}
-
 /// The market monitor as the appliance runs it: the source selector (Polymarket, or the bundled
 /// fixtures offline or while Polymarket is unreachable), the analyzer, the cycle and the refresh.
 /// One instance serves `serve`, `analyze` and `/trigger`, so they share one code path.
@@ -73,21 +65,17 @@ final class AnalysisServices: Sendable {
         return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock), news: news)
     }
 
-    /// Analyses one market now (manual): looks it up, refuses closed or unknown markets, and waits
-    /// for any analysis of the same market already running.
+    /// Analyses one market now (manual): looks it up, refuses closed, resolved or unknown markets
+    /// (`AnalysisError`), and waits for any analysis of the same market already running.
     func analyze(conditionID: String) async throws -> AnalysisReport {
         let source = selector.current()
         guard let market = try await source.market(conditionID: conditionID) else {
-            throw AnalysisRefusal(status: 404, code: "market_not_found", message: "no market with condition id \(conditionID) in \(source.name)")
+            throw AnalysisError.marketNotFound(conditionID: conditionID, source: source.name)
         }
         guard market.closed != true else {
-            throw AnalysisRefusal(status: 409, code: "market_closed", message: "market \(conditionID) is closed; only open markets are analysed")
+            throw AnalysisError.marketClosed(conditionID: conditionID)
         }
         let event = try await market.eventID.asyncMap { try await source.event(id: $0) } ?? nil
-        do {
-            return try await analyzer.analyze(MarketSnapshot(market: market, event: event), type: .manual)
-        } catch let error as StorageError where error.code == .invalidInput {
-            throw AnalysisRefusal(status: 409, code: "market_resolved", message: error.message)
-        }
+        return try await analyzer.analyze(MarketSnapshot(market: market, event: event), type: .manual)
     }
 }

@@ -72,7 +72,7 @@ enum APIRoutes {
     static func storeCall<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as StorageError where error.code == .invalidInput {
+        } catch let error as StorageError where error.code == .invalidCursor {
             throw HTTPError.badRequest("invalid_cursor", "the cursor is not one this server gave out")
         }
     }

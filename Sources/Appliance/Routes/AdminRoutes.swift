@@ -23,8 +23,8 @@ enum AdminRoutes {
                     let report = try await analysis.analyze(conditionID: body.conditionId)
                     logger.info("manual analysis", ["conditionId": body.conditionId, "run": report.runID, "status": report.status.rawValue])
                     return .json(report)
-                } catch let refusal as AnalysisRefusal {
-                    throw HTTPError(refusal.status, code: refusal.code, message: refusal.message)
+                } catch let error as AnalysisError {
+                    throw HTTPError(analysisError: error)
                 } catch let error as NetworkError {
                     throw HTTPError(502, code: "market_data_unavailable", message: "market data could not be fetched: \(error)")
                 }
@@ -38,5 +38,18 @@ enum AdminRoutes {
                 }
             }),
         ]
+    }
+}
+
+extension HTTPError {
+    /// The HTTP answer to an analysis that was not run: 404 for an unknown market or run, 409 for
+    /// a closed or resolved one.
+    init(analysisError error: AnalysisError) {
+        switch error {
+        case .marketNotFound: self.init(404, code: "market_not_found", message: error.description)
+        case .runNotFound: self.init(404, code: "run_not_found", message: error.description)
+        case .marketClosed: self.init(409, code: "market_closed", message: error.description)
+        case .marketResolved: self.init(409, code: "market_resolved", message: error.description)
+        }
     }
 }

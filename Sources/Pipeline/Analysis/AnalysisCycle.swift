@@ -14,8 +14,9 @@ public struct CycleSummary: Codable, Sendable, Equatable {
     public var failed: Int
 }
 
-/// One cycle: discover trending markets, store them with their scores, pick the cycle's markets
-/// (trending first, then stale active ones, oldest analysis first), and analyse them.
+/// One cycle: discover trending markets, pick the cycle's markets (trending first, then stale
+/// active ones, oldest analysis first), store the trending markets it does not pick with their
+/// scores, and analyse the picked ones (each analysis stores its market once, with its result).
 public struct AnalysisCycle: Sendable {
     public let analyzer: MarketAnalyzer
     public let settings: DiscoverySettings
@@ -35,21 +36,27 @@ public struct AnalysisCycle: Sendable {
         let source = analyzer.source()
         let candidates = MarketDiscovery.candidates(events: events, settings: settings, now: now)
         let cutoff = now.addingTimeInterval(-settings.updateIntervalHours * 3_600)
-        let (storedIDs, lastAnalyzed, staleMarkets) = try await analyzer.pool.write { database -> (Set<String>, [String: Date], [Market]) in
-            var storedIDs = Set<String>()
+        let (open, lastAnalyzed, staleMarkets) = try await analyzer.pool.read { database -> ([Candidate], [String: Date], [Market]) in
+            var open: [Candidate] = []
             var analyzed: [String: Date] = [:]
             for candidate in candidates {
                 let existing = try database.markets.find(conditionID: candidate.snapshot.conditionID)
                 guard existing?.status != .resolved else { continue }
-                let stored = try database.markets.upsert(candidate.snapshot.marketRecord(
-                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(tags: candidate.snapshot.tags)))
-                storedIDs.insert(stored.conditionID)
-                analyzed[stored.conditionID] = stored.lastAnalyzedAt
+                open.append(candidate)
+                analyzed[candidate.snapshot.conditionID] = existing?.lastAnalyzedAt
             }
-            return (storedIDs, analyzed, try database.markets.staleActive(analyzedBefore: cutoff, limit: settings.maxMarketsPerCycle))
+            return (open, analyzed, try database.markets.staleActive(analyzedBefore: cutoff, limit: settings.maxMarketsPerCycle))
         }
-        var picked = MarketDiscovery.select(candidates.filter { storedIDs.contains($0.snapshot.conditionID) },
-                                            lastAnalyzed: lastAnalyzed, settings: settings, now: now)
+        var picked = MarketDiscovery.select(open, lastAnalyzed: lastAnalyzed, settings: settings, now: now)
+        // Trending markets not analysed this cycle are stored with their scores now; the picked
+        // ones are stored by their own analysis, in its one write of the market row.
+        let pickedIDs = Set(picked.map(\.snapshot.conditionID))
+        try await analyzer.pool.write { database in
+            for candidate in open where !pickedIDs.contains(candidate.snapshot.conditionID) {
+                try database.markets.upsert(candidate.snapshot.marketRecord(
+                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(tags: candidate.snapshot.tags)))
+            }
+        }
         let trending = picked.count
         // Stale active markets fill what is left of the cap, oldest analysis first.
         var eventsTaken = Set(picked.map { $0.snapshot.eventID ?? $0.snapshot.conditionID })

@@ -2,8 +2,9 @@ import FoundationEssentials
 import Storage
 import Support
 
-/// The persistence node: one transaction stores the run's outcome — recommendation (if any),
-/// agent signals, the history row and the market's new price and analysis time. Idempotent:
+/// The persistence node: one transaction stores the run's outcome — the market row (written once
+/// per analysis, with its new price and analysis time), recommendation (if any), agent signals
+/// and the history row. Idempotent:
 /// a resumed run whose history row exists returns what was stored.
 enum AnalysisPersistence {
     static func persist(_ state: GraphState, pool: DatabasePool, clock: any WallClock) async throws -> PersistedAnalysis {
@@ -21,17 +22,19 @@ enum AnalysisPersistence {
                 return PersistedAnalysis(status: existing.status, recommendationID: try database.recommendations.find(runID: request.runID)?.id,
                                          errorMessage: existing.errorMessage)
             }
-            guard var market = try database.markets.find(conditionID: request.snapshot.conditionID) else {
-                throw StorageError(.notFound, "market \(request.snapshot.conditionID) is not stored")
-            }
+            // The run's one write of the market row: the snapshot it analysed, the briefing's
+            // prices and the analysis time. A market that resolved meanwhile keeps its resolution.
             let now = clock.now()
-            if let briefing {
-                market.marketProbability = briefing.probability
-                market.volume24h = max(0, briefing.snapshot.volume24h)
-                market.liquidity = max(0, briefing.snapshot.liquidity)
-                market.eventType = briefing.eventType
-                market = try database.markets.upsert(market)
+            let existing = try database.markets.find(conditionID: request.snapshot.conditionID)
+            var record = existing?.status == .resolved ? existing! : request.marketRecord(existing: existing)
+            if let briefing, existing?.status != .resolved {
+                record.marketProbability = briefing.probability
+                record.volume24h = max(0, briefing.snapshot.volume24h)
+                record.liquidity = max(0, briefing.snapshot.liquidity)
+                record.eventType = briefing.eventType
             }
+            record.lastAnalyzedAt = now
+            let market = try database.markets.upsert(record)
             var recommendationID: Int64?
             if failure == nil, let draft, let consensus, let briefing {
                 var record = Recommendation(marketID: market.id, runID: request.runID, direction: draft.plan.direction,
@@ -70,7 +73,6 @@ enum AnalysisPersistence {
             run.detail.merge(llmDetail(notes: notes, perspectives: draft?.perspectives)) { _, new in new }
             try run.chargeLLMSpend(database)
             try database.analysisHistory.record(run)
-            try database.markets.markAnalyzed(id: market.id, at: now)
             return PersistedAnalysis(status: status, recommendationID: recommendationID, errorMessage: run.errorMessage)
         }
     }
@@ -91,15 +93,16 @@ enum AnalysisPersistence {
         return detail
     }
 
+    /// The consensus a history row's detail holds (`detail.consensus`, as `detail` wrote it); nil
+    /// for runs that stopped before consensus.
+    static func consensus(in detail: [String: JSONValue]) throws -> ConsensusResult? {
+        guard let value = detail["consensus"] else { return nil }
+        return try JSONCoding.decode(ConsensusResult.self, from: value.serialized())
+    }
+
     static func detail(consensus: ConsensusResult?, fusion: FusionResult?, plan: TradePlan?, failureStage: String?) -> [String: JSONValue] {
         var detail: [String: JSONValue] = [:]
-        if let consensus {
-            detail["consensusProbability"] = .number(consensus.probability)
-            detail["disagreementIndex"] = .number(consensus.disagreementIndex)
-            detail["bandLower"] = .number(consensus.bandLower)
-            detail["bandUpper"] = .number(consensus.bandUpper)
-            detail["regime"] = .string(consensus.regime.rawValue)
-        }
+        if let consensus, let value = try? JSONValue.parse(JSONCoding.encode(consensus)) { detail["consensus"] = value }
         if let fusion {
             detail["fusedConfidence"] = .number(fusion.confidence)
             detail["alignment"] = .number(fusion.alignment)

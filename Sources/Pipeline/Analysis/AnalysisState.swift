@@ -10,6 +10,17 @@ public struct AnalysisRequest: Codable, Sendable, Equatable {
     /// `polymarket` or `fixtures`.
     public var source: String
     public var startedAt: Date
+    /// The discovery score the market is stored with (nil: keep the stored one, or 0 for a new one).
+    public var trendingScore: Double?
+
+    /// The market row this run stores: the snapshot's fields, the trending score, and what the
+    /// stored row (`existing`) knows that a snapshot does not.
+    func marketRecord(existing: Market?) -> Market {
+        var record = snapshot.marketRecord(trendingScore: trendingScore ?? existing?.trendingScore ?? 0,
+                                           eventType: BriefingBuilder.eventType(tags: snapshot.tags))
+        record.lastAnalyzedAt = existing?.lastAnalyzedAt
+        return record
+    }
 }
 
 /// Why a run ended without a recommendation (the `failure` channel).

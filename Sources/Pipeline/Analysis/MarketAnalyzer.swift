@@ -44,24 +44,18 @@ public final class MarketAnalyzer: Sendable {
         graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock, llm: self.llm)
     }
 
-    /// Analyses the market of `snapshot` (stored first, with `trendingScore` when given). Waits
-    /// while another analysis of the same market runs. Throws only for storage failures; a failed
-    /// run is a report with status `failed`.
+    /// Analyses the market of `snapshot`, storing it with its result (and `trendingScore` when
+    /// given) in the run's one persistence write. Waits while another analysis of the same market
+    /// runs. Throws `AnalysisError.marketResolved` for a resolved market and storage errors; a
+    /// failed run is a report with status `failed`.
     public func analyze(_ snapshot: MarketSnapshot, type: AnalysisType, trendingScore: Double? = nil) async throws -> AnalysisReport {
         try await locks.withLock(snapshot.conditionID) {
             let runID = "analysis-" + CheckpointID.next()
             let source = self.source().name
-            try await pool.write { database in
-                let existing = try database.markets.find(conditionID: snapshot.conditionID)
-                if existing?.status == .resolved {
-                    throw StorageError(.invalidInput, "market \(snapshot.conditionID) has resolved; it is not analysed again")
-                }
-                var record = snapshot.marketRecord(trendingScore: trendingScore ?? existing?.trendingScore ?? 0,
-                                                   eventType: BriefingBuilder.eventType(tags: snapshot.tags))
-                record.resolvedOutcome = nil
-                try database.markets.upsert(record)
-            }
-            let request = AnalysisRequest(runID: runID, analysisType: type, snapshot: snapshot, source: source, startedAt: clock.now())
+            let existing = try await pool.read { try $0.markets.find(conditionID: snapshot.conditionID) }
+            if existing?.status == .resolved { throw AnalysisError.marketResolved(conditionID: snapshot.conditionID) }
+            let request = AnalysisRequest(runID: runID, analysisType: type, snapshot: snapshot, source: source, startedAt: clock.now(),
+                                          trendingScore: trendingScore)
             var input = StateUpdate()
             try input.set(AnalysisChannel.request, request)
             return try await run(request) { try await graph.invoke(thread: runID, input: input, checkpointer: $0) }
@@ -98,8 +92,9 @@ public final class MarketAnalyzer: Sendable {
     private func recordFailure(request: AnalysisRequest, message: String) async throws {
         let now = clock.now()
         try await pool.write { database in
-            guard try database.analysisHistory.find(runID: request.runID) == nil,
-                  let market = try database.markets.find(conditionID: request.snapshot.conditionID) else { return }
+            guard try database.analysisHistory.find(runID: request.runID) == nil else { return }
+            let market = try database.markets.find(conditionID: request.snapshot.conditionID)
+                ?? database.markets.upsert(request.marketRecord(existing: nil))
             var run = AnalysisRun(marketID: market.id, runID: request.runID, analysisType: request.analysisType, status: .failed)
             run.errorMessage = message
             run.source = request.source
@@ -114,17 +109,9 @@ public final class MarketAnalyzer: Sendable {
     public func report(runID: String) async throws -> AnalysisReport {
         try await pool.read { database in
             guard let run = try database.analysisHistory.find(runID: runID), let market = try database.markets.find(id: run.marketID) else {
-                throw StorageError(.notFound, "no analysis run \(runID)")
+                throw AnalysisError.runNotFound(runID: runID)
             }
-            var consensus: ConsensusResult?
-            if let p = run.detail["consensusProbability"]?.numberValue, let di = run.detail["disagreementIndex"]?.numberValue,
-               let low = run.detail["bandLower"]?.numberValue, let high = run.detail["bandUpper"]?.numberValue,
-               let regime = run.detail["regime"]?.stringValue.flatMap(ConsensusRegime.init(rawValue:)) {
-                let signals = try database.agentSignals.forRun(runID)
-                consensus = ConsensusResult(reached: run.status != .failed, probability: p, disagreementIndex: di, bandLower: low,
-                                            bandUpper: high, regime: regime, signalCount: signals.count,
-                                            failure: run.status == .failed ? run.errorMessage : nil)
-            }
+            let consensus = try AnalysisPersistence.consensus(in: run.detail)
             var report = AnalysisReport(runID: runID, conditionID: market.conditionID, question: market.question, status: run.status,
                                         source: run.source ?? "", durationMilliseconds: run.durationMilliseconds, errorMessage: run.errorMessage,
                                         marketProbability: market.marketProbability, consensus: consensus,

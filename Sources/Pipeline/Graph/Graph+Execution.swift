@@ -105,8 +105,8 @@ extension Graph {
         executed.append(contentsOf: pending)
         let state = GraphState(checkpoint.values)
         let step = checkpoint.step + 1
-        var failures: [String: String] = [:]
-        try await withThrowingTaskGroup(of: (String, [(String, JSONValue)]?, String?).self) { group in
+        var failures: [String: any Error] = [:]
+        try await withThrowingTaskGroup(of: (String, [(String, JSONValue)]?, (any Error)?).self) { group in
             var queue = pending[...]
             func startNext() {
                 guard let node = queue.popFirst() else { return }
@@ -122,8 +122,8 @@ extension Graph {
                 startNext()
             }
         }
-        if let (node, message) = failures.min(by: { $0.key < $1.key }) {
-            let error = GraphError.nodeFailed(node: node, message: message)
+        if let (node, cause) = failures.min(by: { $0.key < $1.key }) {
+            let error = GraphError.nodeFailed(node: node, cause: NodeFailureCause(cause))
             try await checkpointer.fail(thread: thread, message: error.description)
             throw error
         }
@@ -133,21 +133,22 @@ extension Graph {
     /// Runs one node and turns its result into rows: the update, the routing triggers, a barrier
     /// reset for fan-in nodes, and on failure LangGraph's `__error__` write (index -1).
     private func taskWrites(node: String, state: GraphState, checkpoint: Checkpoint, thread: String, step: Int) async throws
-        -> (stored: [PendingWriteRow], regular: [(String, JSONValue)], stopFailure: String?) {
+        -> (stored: [PendingWriteRow], regular: [(String, JSONValue)], stopFailure: (any Error)?) {
         var regular: [(String, JSONValue)] = []
         var special: [(String, JSONValue)] = []
-        var stopFailure: String?
+        var stopFailure: (any Error)?
         switch await execute(node: node, state: state, thread: thread, step: step) {
         case .success(let update, _):
             regular = update.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        case .failure(let message, let attempts):
+        case .failure(let error, let attempts):
+            let message = String(describing: error)
             special = [(GraphChannels.errorWrite, .object(["node": .string(node), "message": .string(message),
                                                            "attempts": .number(Double(attempts))]))]
             if nodes[node]?.policy.onFailure == .continue {
                 let entry = NodeErrorEntry(node: node, message: message, attempts: attempts, step: step)
                 regular = [(GraphChannels.errors, try JSONValue.parse(try JSONCoding.encode([entry])))]
             } else {
-                stopFailure = message
+                stopFailure = error
             }
         }
         if stopFailure == nil {
@@ -157,8 +158,8 @@ extension Graph {
                 for (channel, value) in regular { local[channel] = try reducers[channel]!.apply(local[channel], value) }
                 regular += try routingWrites(from: node, state: GraphState(local))
             } catch {
-                stopFailure = String(describing: error)
-                special = [(GraphChannels.errorWrite, .object(["node": .string(node), "message": .string(stopFailure!)]))]
+                stopFailure = error
+                special = [(GraphChannels.errorWrite, .object(["node": .string(node), "message": .string(String(describing: error))]))]
                 regular = []
             }
         }

@@ -5,19 +5,19 @@ import Synchronization
 /// The result of running one node with its policy.
 enum NodeResult: Sendable {
     case success(StateUpdate, attempts: Int)
-    case failure(message: String, attempts: Int)
+    case failure(any Error, attempts: Int)
 }
 
 extension Graph {
     /// Runs `node` with its retry and timeout policy; never throws (failures are values).
     func execute(node: String, state: GraphState, thread: String, step: Int) async -> NodeResult {
-        guard let definition = nodes[node] else { return .failure(message: "unknown node", attempts: 0) }
+        guard let definition = nodes[node] else { return .failure(GraphError.invalidGraph("unknown node \(node)"), attempts: 0) }
         let policy = definition.policy
-        var lastError = "not run"
+        var lastError: any Error = CancellationError()
         for attempt in 1...policy.retry.maxAttempts {
             let wait = policy.retry.backoff(beforeAttempt: attempt)
             if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
-            if Task.isCancelled { return .failure(message: "cancelled", attempts: attempt - 1) }
+            if Task.isCancelled { return .failure(CancellationError(), attempts: attempt - 1) }
             let context = NodeContext(thread: thread, node: node, step: step, attempt: attempt)
             do {
                 let update = try await withTimeout(policy.timeout, node: node) { try await definition.body(state, context) }
@@ -26,10 +26,10 @@ extension Graph {
                 }
                 return .success(update, attempts: attempt)
             } catch {
-                lastError = String(describing: error)
+                lastError = error
             }
         }
-        return .failure(message: lastError, attempts: policy.retry.maxAttempts)
+        return .failure(lastError, attempts: policy.retry.maxAttempts)
     }
 }
 

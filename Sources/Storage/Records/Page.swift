@@ -37,7 +37,7 @@ public struct PageRequest: Sendable {
     /// Throws `StorageError` for a cursor that is not one this store gave out.
     func idCursor() throws -> Int64 {
         guard let cursor else { return Int64.max }
-        guard let id = Int64(cursor), id > 0 else { throw StorageError(.invalidInput, "invalid cursor") }
+        guard let id = Int64(cursor), id > 0 else { throw StorageError(.invalidCursor, "invalid cursor") }
         return id
     }
 }

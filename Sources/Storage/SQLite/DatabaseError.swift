@@ -34,6 +34,19 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public var description: String {
         "\(rawValue) (\(String(cString: sqlite3_errstr(rawValue))))"
     }
+
+    /// Pattern matching in `switch` and `catch`: a primary code matches itself and every extended
+    /// code of its family (`case .constraint:` matches `SQLITE_CONSTRAINT_UNIQUE`); an extended
+    /// code matches only itself.
+    public static func ~= (pattern: ResultCode, code: ResultCode) -> Bool {
+        pattern.rawValue == code.rawValue || (pattern.rawValue == pattern.primary.rawValue && pattern.rawValue == code.primary.rawValue)
+    }
+
+    /// `catch ResultCode.busy { … }`: true when `error` is a `DatabaseError` whose code matches.
+    public static func ~= (pattern: ResultCode, error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return pattern ~= error.resultCode
+    }
 }
 
 /// An error reported by SQLite.

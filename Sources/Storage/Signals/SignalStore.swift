@@ -69,12 +69,6 @@ public struct SignalStore {
         try database.query("SELECT \(Self.positionColumns) FROM positions WHERE status = 'open' ORDER BY id").map(Position.init(row:))
     }
 
-    /// Closed positions, newest first.
-    public func closedPositions(limit: Int = 50) throws -> [Position] {
-        try database.query("SELECT \(Self.positionColumns) FROM positions WHERE status = 'closed' ORDER BY id DESC LIMIT ?", [limit])
-            .map(Position.init(row:))
-    }
-
     /// When the last position on `symbol` was opened (every ENTER opens one).
     public func lastEntry(symbol: String) throws -> Date? {
         try database.scalar("SELECT max(opened_at) FROM positions WHERE symbol = ?", [symbol], as: Date.self)

@@ -13,14 +13,15 @@ public struct MarketStore {
         """
 
     /// Inserts the market or updates the stored one with the same condition id, and returns the
-    /// stored row. `createdAt` and `lastAnalyzedAt` of an existing row are kept.
+    /// stored row. `createdAt` of an existing row is kept, and so is its `lastAnalyzedAt` unless
+    /// `market.lastAnalyzedAt` is set (an analysis stores its result and its time in this one write).
     @discardableResult
     public func upsert(_ market: Market) throws -> Market {
         try database.execute("""
             INSERT INTO markets (condition_id, gamma_id, event_id, question, description, event_type, slug,
                 market_probability, volume_24h, liquidity, status, resolved_outcome, end_date, trending_score,
-                created_at, updated_at, outcomes, clob_token_ids, event_title, resolved_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, outcomes, clob_token_ids, event_title, resolved_at, last_analyzed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (condition_id) DO UPDATE SET
                 gamma_id = excluded.gamma_id, event_id = excluded.event_id, question = excluded.question,
                 description = excluded.description, event_type = excluded.event_type, slug = excluded.slug,
@@ -28,12 +29,13 @@ public struct MarketStore {
                 liquidity = excluded.liquidity, status = excluded.status, resolved_outcome = excluded.resolved_outcome,
                 end_date = excluded.end_date, trending_score = excluded.trending_score, updated_at = excluded.updated_at,
                 outcomes = excluded.outcomes, clob_token_ids = excluded.clob_token_ids, event_title = excluded.event_title,
-                resolved_at = excluded.resolved_at
+                resolved_at = excluded.resolved_at,
+                last_analyzed_at = coalesce(excluded.last_analyzed_at, markets.last_analyzed_at)
             """, [market.conditionID, market.gammaID, market.eventID, market.question, market.description,
                   market.eventType, market.slug, market.marketProbability, market.volume24h, market.liquidity,
                   market.status.rawValue, market.resolvedOutcome, market.endDate, market.trendingScore, now, now,
                   try DatabaseValue.json(market.outcomes), try DatabaseValue.json(market.clobTokenIDs), market.eventTitle,
-                  market.resolvedAt])
+                  market.resolvedAt, market.lastAnalyzedAt])
         guard let stored = try find(conditionID: market.conditionID) else {
             throw DatabaseError(resultCode: .error, message: "market vanished after upsert")
         }
@@ -58,7 +60,7 @@ public struct MarketStore {
         if let cursor = page.cursor {
             let parts = cursor.split(separator: "/")
             guard parts.count == 2, let s = Double(parts[0]), let i = Int64(parts[1]) else {
-                throw StorageError(.invalidInput, "invalid cursor")
+                throw StorageError(.invalidCursor, "invalid cursor")
             }
             (score, lastID) = (s, i)
         }
@@ -70,15 +72,6 @@ public struct MarketStore {
         // The first page starts at the top score; "id > 0" admits every id there.
         let markets = try rows.map(Market.init(row:))
         return page.page(from: markets) { "\($0.trendingScore)/\($0.id)" }
-    }
-
-    /// Active markets not analysed since `notAnalyzedSince`, by trending score (highest first).
-    public func dueForAnalysis(notAnalyzedSince cutoff: Date, limit: Int) throws -> [Market] {
-        try database.query("""
-            SELECT \(Self.columns) FROM markets
-            WHERE status = 'active' AND (last_analyzed_at IS NULL OR last_analyzed_at < ?)
-            ORDER BY trending_score DESC, id ASC LIMIT ?
-            """, [cutoff, limit]).map(Market.init(row:))
     }
 
     /// Active markets analysed before `cutoff` (never-analysed ones are not stale), oldest analysis first.
@@ -94,11 +87,6 @@ public struct MarketStore {
     public func active(limit: Int) throws -> [Market] {
         try database.query("SELECT \(Self.columns) FROM markets WHERE status = 'active' ORDER BY updated_at ASC, id ASC LIMIT ?",
                            [limit]).map(Market.init(row:))
-    }
-
-    /// Records that the market was analysed at `date`.
-    public func markAnalyzed(id: Int64, at date: Date) throws {
-        try database.execute("UPDATE markets SET last_analyzed_at = ?, updated_at = ? WHERE id = ?", [date, now, id])
     }
 
     /// Number of markets, optionally of one status.
