@@ -305,6 +305,7 @@ final class EventLoop: @unchecked Sendable {
             complete(connection, error.response, keepAlive: keepAlive, includeBody: includeBody, route: "unmatched", method: head.method)
         case .found(let route, let parameters):
             request.pathParameters = parameters
+            request.route = route.pattern
             switch route.handler {
             case .immediate(let handler):
                 complete(connection, handler(request), keepAlive: keepAlive, includeBody: includeBody, route: route.pattern, method: head.method)

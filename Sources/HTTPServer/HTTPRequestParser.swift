@@ -151,8 +151,9 @@ enum HTTPRequestParser {
         return (String(target[..<mark]), query)
     }
 
-    /// Decodes `%XX` escapes and `+` (as space); nil for invalid escapes or invalid UTF-8.
-    static func percentDecode(_ text: String) -> String? {
+    /// Decodes `%XX` escapes, and `+` as a space when `plusIsSpace` (query strings, form
+    /// encoding; in a path a `+` is itself); nil for invalid escapes or invalid UTF-8.
+    static func percentDecode(_ text: String, plusIsSpace: Bool = true) -> String? {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
@@ -160,7 +161,7 @@ enum HTTPRequestParser {
                 guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
                 bytes.append(high << 4 | low)
             } else {
-                bytes.append(byte == 43 ? 32 : byte)
+                bytes.append(byte == 43 && plusIsSpace ? 32 : byte)
             }
         }
         return String(validating: bytes, as: UTF8.self)

@@ -20,8 +20,24 @@ public struct HTTPRequest: Sendable {
     public var remoteAddress: String
     /// True when the peer is on the loopback interface.
     public var isLoopback: Bool
-    /// Values captured by `{name}` segments of the matched route.
+    /// Values captured by `{name}` segments of the matched route (`%XX` decoded; `+` stays `+`).
     public var pathParameters: [String: String] = [:]
+    /// The matched route's pattern (bounded: it is a metrics and log label).
+    public var route: String = "unmatched"
+    /// How the caller proved who it is, set by an authentication middleware (`admin`, `hmac`, …);
+    /// nil before authentication or on routes without it.
+    public var authentication: String?
+
+    public init(method: HTTPMethod, path: String, query: [String: String] = [:], headers: [(name: String, value: String)] = [],
+                body: [UInt8] = [], remoteAddress: String = "127.0.0.1", isLoopback: Bool = true) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+        self.isLoopback = isLoopback
+    }
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
@@ -57,24 +73,32 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// An error that renders itself as a response: `{"error":{"code":…,"message":…}}`. `code` is
-/// stable (clients and metrics key on it); `message` is for people and never holds internals.
+/// An error that renders itself as a response: `{"error":{"code":…,"message":…}}`, the one error
+/// body shape of every route. `code` is stable (clients and metrics key on it); `message` is for
+/// people and never holds internals. A route may add top-level members beside `error` (`details`,
+/// for example the webhook's `status` and `processing_time_ms`), never change its shape.
 public struct HTTPError: Error, Sendable {
     public var status: Int
     public var code: String
     public var message: String
     public var extraHeaders: [(name: String, value: String)] = []
+    /// Members beside `error` in the body; a key named `error` is ignored.
+    public var details: [String: JSONValue] = [:]
 
-    public init(_ status: Int, code: String, message: String, headers: [(name: String, value: String)] = []) {
+    public init(_ status: Int, code: String, message: String, headers: [(name: String, value: String)] = [],
+                details: [String: JSONValue] = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.extraHeaders = headers
+        self.details = details
     }
 
     public var response: HTTPResponse {
-        let body = "{\"error\":{\"code\":\(JSONString.quote(code)),\"message\":\(JSONString.quote(message))}}"
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + extraHeaders, body: Array(body.utf8))
+        var members = details
+        members["error"] = ["code": .string(code), "message": .string(message)]
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + extraHeaders,
+                            body: JSONValue.object(members).serialized())
     }
 
     public static let internalError = HTTPError(500, code: "internal_error", message: "internal error; see the server log")

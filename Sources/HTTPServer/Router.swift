@@ -56,7 +56,7 @@ public struct Router: Sendable {
         var parameters: [String: String] = [:]
         for (segment, part) in zip(pattern, parts) {
             if segment.first == "{" && segment.last == "}" {
-                guard let decoded = HTTPRequestParser.percentDecode(String(part)), !decoded.isEmpty else { return nil }
+                guard let decoded = HTTPRequestParser.percentDecode(String(part), plusIsSpace: false), !decoded.isEmpty else { return nil }
                 parameters[String(segment.dropFirst().dropLast())] = decoded
             } else if segment != part {
                 return nil

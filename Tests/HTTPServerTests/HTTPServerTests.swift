@@ -183,4 +183,37 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(client.readResponse()?.status, 200)
         await server.stop()
     }
+
+    func testAPlusInAPathParameterStaysAPlusAndPercentEscapesAreDecoded() async throws {
+        let server = try TestServer()
+        let client = try RawClient(port: server.port)
+        client.send("GET /items/tok+en%2Fx HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(client.readResponse()?.text, "item tok+en/x", "only %XX is decoded in a path; + means space only in a query")
+        await server.stop()
+    }
+
+    func testMiddlewareRunsInOrderAndMayRefuseBeforeTheHandler() async throws {
+        struct Tag: HTTPMiddleware {
+            let name: String
+            func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+                if request.header("x-refuse") == name { throw HTTPError(403, code: "refused_by_\(name)", message: "no") }
+                var request = request
+                request.authentication = (request.authentication ?? "") + name
+                var response = try await next.respond(to: request)
+                response.headers.append(("x-seen-by", name))
+                return response
+            }
+        }
+        let routes = [Route(.get, "/who", .immediate { .text($0.authentication ?? "none") })].behind([Tag(name: "a"), Tag(name: "b")])
+        let server = try TestServer(routes: routes)
+        let client = try RawClient(port: server.port)
+        client.send("GET /who HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(response.text, "ab", "a sees the request first and passes it to b")
+        client.send("GET /who HTTP/1.1\r\nHost: t\r\nx-refuse: b\r\n\r\n")
+        let refused = try XCTUnwrap(client.readResponse())
+        XCTAssertEqual(refused.status, 403)
+        XCTAssertEqual(try JSONValue.parse(refused.body)["error"]?["code"]?.stringValue, "refused_by_b")
+        await server.stop()
+    }
 }

@@ -64,14 +64,7 @@ final class CheckpointListingTests: XCTestCase {
     }
 
     func testLangGraphsSqliteSaverReadsOurRows() async throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let python = root + "/.build/langgraph-venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python),
-              let probe = try? Subprocess(arguments: [python, "-c", "import langgraph.checkpoint.sqlite"], mergeErrors: true),
-              probe.wait() == 0 else {
-            print("SKIPPED testLangGraphsSqliteSaverReadsOurRows: langgraph-checkpoint-sqlite is not installed in .build/langgraph-venv (.ci/run installs it from PyPI when PyPI is reachable)")
-            return
-        }
+        let python = try TestLocations.langGraphPython()
         let test = try await TestDatabase()
         defer { test.remove() }
         try await makeRuns(test)
@@ -80,7 +73,7 @@ final class CheckpointListingTests: XCTestCase {
              try database.checkpoints.writes(thread: "failed", checkpointID: try database.checkpoints.latest(thread: "failed")!.checkpointID))
         }
         test.close()
-        let child = try Subprocess(arguments: [python, root + "/Tests/interop/langgraph_read.py",
+        let child = try Subprocess(arguments: [python, TestLocations.repositoryRoot + "/Tests/interop/langgraph_read.py",
                                                test.directory + "/data/tradewizard.db", "done", "failed"], mergeErrors: true)
         let output = child.readAll()
         XCTAssertEqual(child.wait(), 0, output)

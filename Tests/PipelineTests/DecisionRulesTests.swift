@@ -26,13 +26,16 @@ final class DecisionRulesTests: XCTestCase {
                                            "timestamp": .number(clock.now().timeIntervalSince1970), "metadata": .object(metadata)]
         if let price { fields["price"] = .number(price) }
         let intake = SignalIntake(pool: test.database.pool, settings: SignalIntakeSettings(hmacSecret: nil, token: "t", rules: rules), clock: clock)
-        let result = await intake.handle(WebhookRequest(body: JSONValue.object(fields).serialized(), signature: nil, pathToken: "t", remoteAddress: nil))
-        XCTAssertEqual(result.body.status, "ACCEPTED", result.body.message)
-        let correlation = try XCTUnwrap(result.body.correlation_id)
+        let result = await intake.handle(WebhookRequest(body: JSONValue.object(fields).serialized(), authentication: .pathToken, remoteAddress: nil))
+        guard case .accepted(let correlation, let decision, _) = result.outcome else {
+            XCTFail("not accepted: \(result.outcome)")
+            return ("", "")
+        }
         let rule = try await test.database.pool.read { database in
             try database.scalar("SELECT d.rule FROM decisions d JOIN signals s ON s.id = d.signal_id WHERE s.correlation_id = ?", [correlation], as: String.self)
         }
-        return (result.body.decision ?? "", rule ?? "")
+        XCTAssertEqual(rule, decision.rule, "the stored rule is the one the intake answered with")
+        return (decision.action, rule ?? "")
     }
 
     func testTheRulesDecideInTheDocumentedOrder() async throws {

@@ -297,11 +297,7 @@ final class MarketAnalysisTests: XCTestCase {
     }
 
     func testLangGraphsSqliteSaverListsAnAnalysisRun() async throws {
-        let python = repositoryRoot + "/.build/langgraph-venv/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            print("SKIPPED testLangGraphsSqliteSaverListsAnAnalysisRun: langgraph-checkpoint-sqlite is not installed in .build/langgraph-venv")
-            return
-        }
+        let python = try TestLocations.langGraphPython()
         let clock = ManualWallClock(Self.now)
         let test = try await TestDatabase(clock: clock)
         defer { test.remove() }

@@ -51,7 +51,7 @@ final class SignalIntakeTests: XCTestCase {
 
     func testAValidSignatureIsAcceptedAndAFlippedByteIsRefusedWithNothingStored() async throws {
         let payload = body()
-        let accepted = await intake().handle(WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
+        let accepted = await intake().submit(TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
         XCTAssertEqual(accepted.httpStatus, 200)
         XCTAssertEqual(accepted.body.status, "ACCEPTED")
         XCTAssertNotNil(accepted.body.correlation_id)
@@ -62,12 +62,12 @@ final class SignalIntakeTests: XCTestCase {
         var flippedSignature = Array(signature(payload).utf8)
         flippedSignature[flippedSignature.count - 1] = flippedSignature.last == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
         let before = try await rowCounts()
-        for request in [WebhookRequest(body: flippedBody, signature: goodSignature, pathToken: nil, remoteAddress: nil),
-                        WebhookRequest(body: payload, signature: String(decoding: flippedSignature, as: UTF8.self), pathToken: nil, remoteAddress: nil),
-                        WebhookRequest(body: body(["id": .string("x")]), signature: nil, pathToken: nil, remoteAddress: nil),
-                        WebhookRequest(body: body(["secret": .string("wrong-token-0123456789")]), signature: nil, pathToken: nil, remoteAddress: nil),
-                        WebhookRequest(body: body(), signature: nil, pathToken: "wrong", remoteAddress: nil)] {
-            let refused = await intake().handle(request)
+        for request in [TestRequest(body: flippedBody, signature: goodSignature, pathToken: nil, remoteAddress: nil),
+                        TestRequest(body: payload, signature: String(decoding: flippedSignature, as: UTF8.self), pathToken: nil, remoteAddress: nil),
+                        TestRequest(body: body(["id": .string("x")]), signature: nil, pathToken: nil, remoteAddress: nil),
+                        TestRequest(body: body(["secret": .string("wrong-token-0123456789")]), signature: nil, pathToken: nil, remoteAddress: nil),
+                        TestRequest(body: body(), signature: nil, pathToken: "wrong", remoteAddress: nil)] {
+            let refused = await intake().submit(request)
             XCTAssertEqual(refused.httpStatus, 401)
             XCTAssertEqual(refused.body.message, "unauthorized", "no detail")
         }
@@ -76,12 +76,12 @@ final class SignalIntakeTests: XCTestCase {
     }
 
     func testThePathTokenAndBodySecretFormsAuthenticateAndTheSecretIsNeverStored() async throws {
-        let viaPath = await intake().handle(WebhookRequest(body: body(["id": .string("a")]), signature: nil, pathToken: Self.token, remoteAddress: nil))
+        let viaPath = await intake().submit(TestRequest(body: body(["id": .string("a")]), signature: nil, pathToken: Self.token, remoteAddress: nil))
         XCTAssertEqual(viaPath.body.status, "ACCEPTED")
-        let viaBody = await intake().handle(WebhookRequest(body: body(["id": .string("b"), "secret": .string(Self.token), "symbol": .string("QQQ")]),
+        let viaBody = await intake().submit(TestRequest(body: body(["id": .string("b"), "secret": .string(Self.token), "symbol": .string("QQQ")]),
                                                            signature: nil, pathToken: nil, remoteAddress: nil))
         XCTAssertEqual(viaBody.body.status, "ACCEPTED", viaBody.body.message)
-        let rejected = await intake().handle(WebhookRequest(body: body(["secret": .string(Self.token), "direction": .string("sideways")]),
+        let rejected = await intake().submit(TestRequest(body: body(["secret": .string(Self.token), "direction": .string("sideways")]),
                                                             signature: nil, pathToken: nil, remoteAddress: nil))
         XCTAssertEqual(rejected.httpStatus, 422)
         XCTAssertEqual(rejected.body.error, "unknown_direction")
@@ -96,10 +96,10 @@ final class SignalIntakeTests: XCTestCase {
 
     func testFiftyConcurrentReplaysCreateOneSignalOneDecisionAndFortyNineDuplicates() async throws {
         let payload = body(["id": .string("alert-42")])
-        let request = WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil)
+        let request = TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil)
         let intake = intake()
         let statuses = await withTaskGroup(of: String.self) { group in
-            for _ in 0..<50 { group.addTask { await intake.handle(request).body.status ?? "" } }
+            for _ in 0..<50 { group.addTask { await intake.submit(request).body.status ?? "" } }
             return await group.reduce(into: [String]()) { $0.append($1) }
         }
         XCTAssertEqual(statuses.filter { $0 == "ACCEPTED" }.count, 1)
@@ -114,21 +114,21 @@ final class SignalIntakeTests: XCTestCase {
         // Without an id, the canonical body is the key: key order and whitespace do not matter.
         let spaced = Array(#"{ "timestamp": \#(Int(clock.now().timeIntervalSince1970)), "symbol":"IWM", "direction":"put", "price": 200 }"#.utf8)
         let reordered = Array(#"{"direction":"put","price":200,"symbol":"IWM","timestamp":\#(Int(clock.now().timeIntervalSince1970))}"#.utf8)
-        let first = await intake.handle(WebhookRequest(body: spaced, signature: signature(spaced), pathToken: nil, remoteAddress: nil))
-        let second = await intake.handle(WebhookRequest(body: reordered, signature: signature(reordered), pathToken: nil, remoteAddress: nil))
+        let first = await intake.submit(TestRequest(body: spaced, signature: signature(spaced), pathToken: nil, remoteAddress: nil))
+        let second = await intake.submit(TestRequest(body: reordered, signature: signature(reordered), pathToken: nil, remoteAddress: nil))
         XCTAssertEqual([first.body.status, second.body.status], ["ACCEPTED", "DUPLICATE"])
         XCTAssertEqual(first.body.correlation_id, second.body.correlation_id, "a duplicate answers with the original's correlation id")
     }
 
     func testARepeatAfterTheDedupWindowIsANewSignal() async throws {
         let payload = body(["id": .string("again")])
-        let request = WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil)
+        let request = TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil)
         let settings = SignalIntakeSettings(hmacSecret: Self.secret, token: nil, maxLagSeconds: 100_000, dedupWindowSeconds: 60,
                                             rules: SignalRules(session: nil))
         let intake = SignalIntake(pool: test.database.pool, settings: settings, clock: clock)
-        let first = await intake.handle(request).body.status
+        let first = await intake.submit(request).body.status
         clock.advance(by: 61)
-        let second = await intake.handle(request).body.status
+        let second = await intake.submit(request).body.status
         XCTAssertEqual(first, "ACCEPTED")
         XCTAssertEqual(second, "ACCEPTED")
     }
@@ -148,7 +148,7 @@ final class SignalIntakeTests: XCTestCase {
             (body(["symbol": .string(String(repeating: "A", count: 5_000))]), 422, "invalid_symbol"),
         ]
         for (payload, status, code) in cases {
-            let result = await intake().handle(WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: "127.0.0.1"))
+            let result = await intake().submit(TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: "127.0.0.1"))
             XCTAssertEqual(result.httpStatus, status, code)
             XCTAssertEqual(result.body.error, code)
             XCTAssertEqual(result.body.status, "REJECTED")
@@ -164,7 +164,7 @@ final class SignalIntakeTests: XCTestCase {
         let iso = body(["timestamp": .string(Timestamp.format(clock.now())), "id": .string("iso"), "symbol": .string("DIA")])
         let plain = Array("symbol=TLT direction=SELL price=90 timestamp=\(Int(now))".utf8)
         for payload in [millis, iso, plain] {
-            let result = await intake().handle(WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
+            let result = await intake().submit(TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
             XCTAssertEqual(result.body.status, "ACCEPTED", String(decoding: payload, as: UTF8.self) + ": " + result.body.message)
         }
     }
@@ -183,14 +183,56 @@ final class SignalIntakeTests: XCTestCase {
         }
         let intake = intake()
         for payload in bodies {
-            let unsigned = await intake.handle(WebhookRequest(body: payload, signature: nil, pathToken: nil, remoteAddress: nil))
+            let unsigned = await intake.submit(TestRequest(body: payload, signature: nil, pathToken: nil, remoteAddress: nil))
             XCTAssertEqual(unsigned.httpStatus, 401)
-            let signed = await intake.handle(WebhookRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
+            let signed = await intake.submit(TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))
             XCTAssertTrue([400, 422].contains(signed.httpStatus), "\(signed.httpStatus) \(signed.body.message)")
         }
         let counts = try await rowCounts()
         XCTAssertEqual(counts["signals"], 0)
         XCTAssertEqual(counts["decisions"], 0)
         XCTAssertEqual(counts["processing_errors"], bodies.count, "only the signed (authenticated) rejections are kept")
+    }
+}
+
+/// A webhook request before authentication, as the tests send it.
+struct TestRequest: Sendable {
+    var body: [UInt8]
+    var signature: String?
+    var pathToken: String?
+    var remoteAddress: String?
+}
+
+/// What the sender would read: the status the webhook route answers and the fields of its body.
+struct TestAnswer: Sendable {
+    struct Body: Sendable {
+        var status: String?
+        var message: String
+        var correlation_id: String?
+        var error: String?
+    }
+    var httpStatus: Int
+    var body: Body
+}
+
+extension SignalIntake {
+    /// The webhook path without HTTP: the credentials check the route's middleware makes, then the
+    /// intake, with the outcome read the way the route answers it (400 malformed, 422 invalid).
+    func submit(_ request: TestRequest) async -> TestAnswer {
+        guard let method = settings.credentials.authenticate(body: request.body, signature: request.signature, pathToken: request.pathToken) else {
+            return TestAnswer(httpStatus: 401, body: .init(status: nil, message: "unauthorized", error: "unauthorized"))
+        }
+        let result = await handle(WebhookRequest(body: request.body, authentication: method, remoteAddress: request.remoteAddress))
+        switch result.outcome {
+        case .accepted(let correlation, let decision, _):
+            return TestAnswer(httpStatus: 200, body: .init(status: "ACCEPTED", message: "\(decision.action) (\(decision.rule))", correlation_id: correlation))
+        case .duplicate(let correlation):
+            return TestAnswer(httpStatus: 200, body: .init(status: "DUPLICATE", message: "duplicate", correlation_id: correlation))
+        case .rejected(let rejection):
+            return TestAnswer(httpStatus: rejection.kind == .malformed ? 400 : 422,
+                              body: .init(status: "REJECTED", message: rejection.message, error: rejection.code))
+        case .storageUnavailable:
+            return TestAnswer(httpStatus: 503, body: .init(status: nil, message: "storage unavailable", error: "storage_unavailable"))
+        }
     }
 }

@@ -36,6 +36,20 @@ public enum TestLocations {
     }
 }
 
+extension TestLocations {
+    /// The Python of `.build/langgraph-venv` when LangGraph's `SqliteSaver` imports there (`.ci/run`
+    /// installs it from PyPI); otherwise the calling test is skipped with `XCTSkip` and the reason.
+    public static func langGraphPython() throws -> String {
+        let python = repositoryRoot + "/.build/langgraph-venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python),
+              let probe = try? Subprocess(arguments: [python, "-c", "import langgraph.checkpoint.sqlite"], mergeErrors: true),
+              probe.wait() == 0 else {
+            throw XCTSkip("langgraph-checkpoint-sqlite is not installed in .build/langgraph-venv (.ci/run installs it from PyPI)")
+        }
+        return python
+    }
+}
+
 /// A fresh private directory under /tmp for one test; remove it with `removeDirectory`.
 public func makeTemporaryDirectory() throws -> String {
     var template = Array("/tmp/tradewizard-test-XXXXXX".utf8CString)

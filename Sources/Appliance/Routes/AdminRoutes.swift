@@ -8,10 +8,8 @@ import Support
 /// analysis of the same market already running) and `POST /admin/backup`.
 enum AdminRoutes {
     static func routes(database: AppDatabase, analysis: AnalysisServices, configuration: Configuration, logger: Logger) -> [Route] {
-        let authorization = AdminAuthorization(token: configuration.adminToken)
         return [
             Route(.post, "/trigger", .task { request in
-                try authorization.check(request)
                 guard configuration.enableManualTriggers else {
                     throw HTTPError(403, code: "triggers_disabled", message: "manual triggers are disabled (ENABLE_MANUAL_TRIGGERS=false)")
                 }
@@ -30,14 +28,13 @@ enum AdminRoutes {
                 }
             }),
             Route(.post, "/admin/backup", .task { request in
-                try authorization.check(request)
                 do {
                     return .json(try await BackupOperation.run(database: database, configuration: configuration, logger: logger))
                 } catch let error as StorageError {
                     throw HTTPError(500, code: error.code.rawValue, message: error.message)
                 }
             }),
-        ]
+        ].behind([AdminAuthentication(token: configuration.adminToken)])
     }
 }
 

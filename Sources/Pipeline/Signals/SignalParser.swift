@@ -16,14 +16,17 @@ public enum SignalDirection: String, Sendable, CaseIterable {
     }
 }
 
-/// Why a request was refused, with a stable code.
+/// Why a webhook signal was refused, with a stable code.
 public struct SignalRejection: Error, Sendable, Equatable {
-    public var status: Int
+    /// `malformed`: the body could not be read at all; `invalid`: it was read, and a field is wrong.
+    public enum Kind: String, Sendable { case malformed, invalid }
+
+    public var kind: Kind
     public var code: String
     public var message: String
 
-    static func malformed(_ message: String) -> SignalRejection { SignalRejection(status: 400, code: "malformed_body", message: message) }
-    static func invalid(_ code: String, _ message: String) -> SignalRejection { SignalRejection(status: 422, code: code, message: message) }
+    static func malformed(_ message: String) -> SignalRejection { SignalRejection(kind: .malformed, code: "malformed_body", message: message) }
+    static func invalid(_ code: String, _ message: String) -> SignalRejection { SignalRejection(kind: .invalid, code: code, message: message) }
 }
 
 /// A body decoded into fields: JSON when it parses as a JSON object, else `key=value` pairs
@@ -47,7 +50,7 @@ public struct SignalBody: Sendable {
         if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
             let value: JSONValue
             do { value = try JSONValue.parse(body, maximumDepth: maximumDepth) } catch {
-                throw .malformed("the body is not valid JSON (\((error as? StorageError)?.message ?? "\(error)"))")
+                throw .malformed("the body is not valid JSON (\(error))")
             }
             guard let object = value.objectValue else { throw .malformed("the JSON body must be an object") }
             fields = object

@@ -1,13 +1,20 @@
 import HTTPServer
-import Storage
 import Support
 
 /// Admin routes need `Authorization: Bearer $TRADEWIZARD_ADMIN_TOKEN` (compared in constant time).
-/// With no token configured they answer only requests from loopback.
-struct AdminAuthorization: Sendable {
+/// With no token configured they answer only requests from loopback. A refusal is a 401 with no
+/// detail and `WWW-Authenticate: Bearer`; an accepted request is marked `authentication = "admin"`.
+struct AdminAuthentication: HTTPMiddleware {
     let token: String?
 
-    /// Throws a 401 `HTTPError` (no detail) when the request may not use admin routes.
+    func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        try check(request)
+        var request = request
+        request.authentication = "admin"
+        return try await next.respond(to: request)
+    }
+
+    /// Throws the 401 `HTTPError` when the request may not use admin routes.
     func check(_ request: HTTPRequest) throws {
         guard let token else {
             guard request.isLoopback else { throw Self.refusal }

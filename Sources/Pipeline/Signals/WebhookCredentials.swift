@@ -1,0 +1,48 @@
+import Support
+
+/// How a webhook sender proved it may send signals; stored with each signal.
+public enum WebhookAuthentication: String, Sendable, Equatable {
+    /// `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>` with `WEBHOOK_SECRET`.
+    case hmac
+    /// `POST /webhook/<WEBHOOK_TOKEN>`.
+    case pathToken = "path_token"
+    /// A `secret` field in the body equal to `WEBHOOK_TOKEN` (TradingView alerts that cannot sign).
+    case bodySecret = "body_secret"
+}
+
+/// The credentials the webhook accepts, and the one check of a request against them. Every
+/// comparison is constant-time. A request carrying a signature is judged by it alone; otherwise a
+/// path token, otherwise a body secret.
+public struct WebhookCredentials: Sendable {
+    /// Key for `x-signature` HMAC-SHA256 of the raw body.
+    public var hmacSecret: String?
+    /// Token for `POST /webhook/<token>` or a `secret` body field.
+    public var token: String?
+
+    public init(hmacSecret: String?, token: String?) {
+        self.hmacSecret = hmacSecret
+        self.token = token
+    }
+
+    /// False when neither credential is set: the webhook is then disabled.
+    public var isConfigured: Bool { hmacSecret != nil || token != nil }
+
+    /// The method that authenticated the request, or nil when none did.
+    public func authenticate(body: [UInt8], signature: String?, pathToken: String?) -> WebhookAuthentication? {
+        if let signature {
+            guard let secret = hmacSecret else { return nil }
+            var hex = signature.trimmed().lowercased()
+            if hex.hasPrefix("sha256=") { hex.removeFirst(7) }
+            let expected = HMACSHA256.authenticationCode(key: Array(secret.utf8), message: body).hexString
+            return constantTimeEquals(Array(hex.utf8), Array(expected.utf8)) ? .hmac : nil
+        }
+        guard let token else { return nil }
+        if let pathToken {
+            return constantTimeEquals(Array(pathToken.utf8), Array(token.utf8)) ? .pathToken : nil
+        }
+        if let secret = (try? SignalBody.decode(body))?.secret {
+            return constantTimeEquals(Array(secret.utf8), Array(token.utf8)) ? .bodySecret : nil
+        }
+        return nil
+    }
+}
