@@ -23,6 +23,7 @@ final class EventLoop: @unchecked Sendable {
     private let wakeWrite: Int32
     private let mailbox = Mutex<[Delivery]>([])
     private let shutdownDeadline = Atomic<UInt64>(0)
+    private let injectedFailure = Mutex<String?>(nil)
     private var connections: [UInt64: Connection] = [:]
     private var nextID: UInt64 = 16
     private var scratch = [UInt8](repeating: 0, count: 65_536)
@@ -64,6 +65,13 @@ final class EventLoop: @unchecked Sendable {
         wake()
     }
 
+    /// Makes the loop stop at its next turn as if it had failed (fault injection for the tests of
+    /// what the process does when a loop dies).
+    func injectFailure(_ reason: String) {
+        injectedFailure.withLock { $0 = reason }
+        wake()
+    }
+
     func beginShutdown(hardDeadline: UInt64) {
         shutdownDeadline.store(hardDeadline, ordering: .sequentiallyConsistent)
         wake()
@@ -76,11 +84,28 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: - The loop
 
-    func run() {
+    /// Why a loop stopped.
+    enum Exit: Sendable, Equatable {
+        /// Shutdown was requested and the connections are done (or the deadline passed).
+        case shutdown
+        /// The loop could not go on (epoll failed); the server is no longer serving on this thread.
+        case failed(String)
+    }
+
+    /// Serves until shutdown completes or the loop fails; returns why it stopped.
+    func run() -> Exit {
         var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var exit = Exit.shutdown
         while true {
             let count = epoll_wait(epoll, &events, Int32(events.count), 100)
-            if count < 0 && errno != EINTR { break }
+            if count < 0 && errno != EINTR {
+                exit = .failed("epoll_wait failed: \(String(cString: strerror(errno)))")
+                break
+            }
+            if let reason = injectedFailure.withLock({ $0 }) {
+                exit = .failed(reason)
+                break
+            }
             for event in events.prefix(max(0, Int(count))) {
                 let token = withUnsafePointer(to: event) { tradewizard_epoll_token($0) }
                 switch token {
@@ -107,6 +132,7 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         for connection in Array(connections.values) { closeConnection(connection) }
+        return exit
     }
 
     private func register(_ descriptor: Int32, token: UInt64, events: UInt32) {

@@ -40,6 +40,18 @@ public final class HTTPServer: Sendable {
     private let loops: Mutex<[EventLoop]> = Mutex([])
     private let threads: Mutex<[pthread_t]> = Mutex([])
     let openConnections = Atomic<Int>(0)
+    private let lifecycle = Mutex(Lifecycle())
+    private let bound = Mutex<Int?>(nil)
+
+    /// The port bound by `start` (nil before).
+    public var boundPort: Int? { bound.withLock { $0 } }
+
+    /// Which loops have stopped, and who waits for them.
+    private struct Lifecycle {
+        var running = 0
+        var failure: String?
+        var waiter: CheckedContinuation<Void, any Error>?
+    }
 
     public init(configuration: HTTPServerConfiguration, router: Router, observer: any HTTPServerObserver, logger: Logger) {
         self.configuration = configuration
@@ -52,17 +64,53 @@ public final class HTTPServer: Sendable {
     /// Throws `HTTPServerError` when the address is invalid or the port is taken.
     public func start() throws -> Int {
         let (listener, port) = try Self.listen(address: configuration.bindAddress, port: configuration.port)
+        bound.withLock { $0 = port }
         var started: [EventLoop] = []
         for index in 0..<max(1, configuration.threads) {
             started.append(try EventLoop(index: index, listener: listener, server: self))
         }
         loops.withLock { $0 = started }
+        lifecycle.withLock { $0.running = started.count }
         threads.withLock { threads in
             for loop in started {
-                threads.append(startThread { loop.run() })
+                threads.append(startThread { [self] in loopStopped(loop.index, loop.run()) })
             }
         }
         return port
+    }
+
+    /// Returns when every loop has stopped after `shutdown`; throws `HTTPServerError` as soon as
+    /// one loop stops for any other reason (the server is then no longer fully serving, and the
+    /// process should end so its supervisor restarts it).
+    public func run() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let resume: Result<Void, any Error>? = lifecycle.withLock { state in
+                if let failure = state.failure { return .failure(HTTPServerError(failure)) }
+                if state.running == 0 { return .success(()) }
+                state.waiter = continuation
+                return nil
+            }
+            if let resume { continuation.resume(with: resume) }
+        }
+    }
+
+    /// Makes event loop `index` stop as if it had failed; for tests of the process's reaction.
+    func injectLoopFailure(index: Int = 0, reason: String) {
+        loops.withLock { $0 }.first { $0.index == index }?.injectFailure(reason)
+    }
+
+    private func loopStopped(_ index: Int, _ exit: EventLoop.Exit) {
+        let (waiter, result): (CheckedContinuation<Void, any Error>?, Result<Void, any Error>) = lifecycle.withLock { state in
+            state.running -= 1
+            if case .failed(let reason) = exit, state.failure == nil {
+                state.failure = "event loop \(index) stopped unexpectedly: \(reason)"
+                logger.critical("HTTP event loop stopped unexpectedly", ["loop": index, "reason": reason])
+            }
+            if let failure = state.failure { defer { state.waiter = nil }; return (state.waiter, .failure(HTTPServerError(failure))) }
+            if state.running == 0 { defer { state.waiter = nil }; return (state.waiter, .success(())) }
+            return (nil, .success(()))
+        }
+        waiter?.resume(with: result)
     }
 
     /// Stops accepting, waits for in-flight requests up to `deadline` seconds, then closes all
@@ -132,7 +180,7 @@ public final class HTTPServer: Sendable {
 }
 
 /// A server start-up failure with a message for the operator.
-public struct HTTPServerError: Error, CustomStringConvertible {
+public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
 }

@@ -1,8 +1,8 @@
 import FoundationEssentials
-import Storage
 import Support
 
-/// `tradewizard serve`: the daemon.
+/// `tradewizard serve`: the daemon. Exit status 0 after a clean stop (SIGTERM/SIGINT), 1 when it
+/// cannot start or when one of its services dies (so systemd restarts it).
 enum ServeCommand: Command {
     static let name = "serve"
     static let summary = "Run the appliance: database, scheduler, HTTP server (stops cleanly on SIGTERM/SIGINT)"
@@ -17,23 +17,38 @@ enum ServeCommand: Command {
         let signals = SignalWaiter()
         let stopSignal = Task { await signals.wait() }
         let group: ServiceGroup
+        let parts: ApplianceRuntime.Parts
         do {
-            group = try await runtime.start()
+            parts = try await runtime.prepare()
+            group = ServiceGroup(services: runtime.services(parts, notifier: notifier), logger: logger)
+            try await group.start()
         } catch {
             logger.critical("cannot start: \(error)")
             notifier.notify("STATUS=start failed")
             return .failure
         }
-        let port = runtime.port ?? configuration.port
-        logger.info("tradewizard ready", ["version": Version.current, "bind": configuration.bindAddress, "port": String(port),
+        let port = parts.server.boundPort ?? configuration.port
+        logger.info("tradewizard ready", ["version": Version.current, "bind": configuration.bindAddress, "port": port,
                                           "dataDir": configuration.dataDirectory.path])
         notifier.notify("READY=1\nSTATUS=serving on \(configuration.bindAddress):\(port)\nMAINPID=\(ProcessInfo.processInfo.processIdentifier)")
-        runtime.startWatchdog(notifier)
-        let signalNumber = await stopSignal.value
-        logger.info("stopping", ["signal": String(signalNumber), "deadlineSeconds": String(configuration.shutdownSeconds)])
-        notifier.notify("STOPPING=1\nSTATUS=stopping")
-        await group.stop(within: configuration.shutdownSeconds)
-        logger.info("stopped cleanly")
-        return .ok
+        let outcome = await group.run(until: { await stopSignal.value }, shutdownSeconds: configuration.shutdownSeconds) { _ in
+            notifier.notify("STOPPING=1\nSTATUS=stopping")
+        }
+        switch outcome {
+        case .stopped:
+            logger.info("stopped cleanly")
+        case .serviceDied(let name, let reason):
+            notifier.notify("STATUS=stopped: service \(name) died: \(reason)")
+            logger.critical("stopped because a service died", ["service": name, "reason": reason])
+        }
+        return exitCode(for: outcome)
+    }
+
+    /// 0 after a requested stop; 1 when a service died, so the supervisor restarts the process.
+    static func exitCode(for outcome: ServiceGroupOutcome) -> ExitCode {
+        switch outcome {
+        case .stopped: .ok
+        case .serviceDied: .failure
+        }
     }
 }

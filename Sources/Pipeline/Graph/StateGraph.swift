@@ -15,7 +15,7 @@ public struct NodeContext: Sendable {
 public typealias NodeBody = @Sendable (GraphState, NodeContext) async throws -> StateUpdate
 /// A conditional edge: from the state (with the node's own update applied) to the next node names,
 /// or `[StateGraph.end]` / `[]` to end this branch.
-public typealias Router = @Sendable (GraphState) -> [String]
+public typealias EdgeRouter = @Sendable (GraphState) -> [String]
 
 /// Builds a graph: channels with reducers, nodes, edges, conditional edges, fan-out and fan-in.
 /// `compile()` checks the definition and returns the runnable `Graph`.
@@ -30,7 +30,7 @@ public struct StateGraph {
         var policy: NodePolicy
     }
     struct ConditionalEdge: Sendable {
-        var router: Router
+        var router: EdgeRouter
         var targets: [String]
     }
 
@@ -75,7 +75,7 @@ public struct StateGraph {
     }
 
     /// After `from` finishes, `router` picks the next node(s) among `targets` (or `end`).
-    public mutating func conditionalEdge(_ from: String, targets: [String], _ router: @escaping Router) {
+    public mutating func conditionalEdge(_ from: String, targets: [String], _ router: @escaping EdgeRouter) {
         if conditionalEdges[from] != nil { problems.append("node \(from) has two conditional edges") }
         conditionalEdges[from] = ConditionalEdge(router: router, targets: targets)
     }
