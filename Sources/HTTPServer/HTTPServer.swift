@@ -129,6 +129,16 @@ public final class HTTPServer: Sendable {
         if let listener = current.first?.listener { close(listener) }
     }
 
+    /// The address to bind for `text`: an IPv4 or IPv6 literal as given, `localhost` as
+    /// `127.0.0.1`; nil for anything else (host names are not resolved: a server binds addresses).
+    public static func bindAddress(for text: String) -> String? {
+        if text.lowercased() == "localhost" { return "127.0.0.1" }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1 { return text }
+        return nil
+    }
+
     static func listen(address: String, port: Int) throws -> (Int32, Int) {
         var storage = sockaddr_storage()
         var length: socklen_t

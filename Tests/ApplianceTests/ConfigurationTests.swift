@@ -69,6 +69,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(loaded.effective.first { $0.key == "MAX_MARKETS_PER_CYCLE" }?.source, .dotEnv)
     }
 
+    func testBindAddressesAreCheckedAtConfigurationTimeAndLocalhostIsResolved() throws {
+        XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "localhost"]).configuration).bindAddress, "127.0.0.1")
+        XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "::1"]).configuration).bindAddress, "::1")
+        XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "0.0.0.0"]).configuration).bindAddress, "0.0.0.0")
+        for bad in ["my-host.example", "300.1.1.1", "127.0.0.1:3000"] {
+            let loaded = load(["TRADEWIZARD_BIND": bad])
+            XCTAssertNil(loaded.configuration, bad)
+            XCTAssertTrue(loaded.problems.contains { $0.hasPrefix("TRADEWIZARD_BIND:") }, "\(bad): \(loaded.problems)")
+        }
+    }
+
     func testEveryProblemIsReportedAtOnce() {
         let loaded = load(["HEALTH_CHECK_PORT": "70000", "MAX_MARKETS_PER_CYCLE": "zero", "LOG_LEVEL": "loud",
                            "TRADEWIZARD_BACKUP_AT": "25:00", "TRADEWIZARD_ADMIN_TOKEN": "tiny-tok", "POLYMARKET_GAMMA_API_URL": "ftp://x"])

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HTTPServer
 import Glibc
 import Pipeline
 import Storage
@@ -90,6 +91,10 @@ enum ConfigurationLoader {
             guard parseBool(value) != nil else { return "expected true or false" }
         case .text, .path:
             guard !value.contains("\0") else { return "must not contain NUL" }
+        case .bindAddress:
+            guard HTTPServer.bindAddress(for: value) != nil else {
+                return "expected an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or localhost"
+            }
         case .url:
             guard value.hasPrefix("https://") || value.hasPrefix("http://"), value.count > 8 else {
                 return "expected an http:// or https:// URL"
@@ -151,7 +156,7 @@ enum ConfigurationLoader {
         func bool(_ key: String) -> Bool { parseBool(values[key]!)! }
         return Configuration(
             dataDirectory: DataDirectory(path: text("TRADEWIZARD_DATA_DIR")!),
-            bindAddress: text("TRADEWIZARD_BIND")!,
+            bindAddress: HTTPServer.bindAddress(for: text("TRADEWIZARD_BIND")!)!,
             port: int("HEALTH_CHECK_PORT"),
             adminToken: text("TRADEWIZARD_ADMIN_TOKEN"),
             logLevel: LogLevel(name: text("LOG_LEVEL")!)!,

@@ -13,6 +13,8 @@ struct Setting: Sendable {
         case choice([String])
         case timeOfDay
         case path
+        /// An IPv4 or IPv6 address literal, or `localhost`.
+        case bindAddress
         /// `HH:MM-HH:MM`, a daily trading window.
         case tradingWindow
         /// A time zone `SessionTimeZone` understands.
@@ -44,7 +46,7 @@ extension Setting {
     static let all: [Setting] = [
         Setting(key: "TRADEWIZARD_DATA_DIR", flag: "--data-dir", defaultValue: "./data", kind: .path,
                 summary: "Data directory: database, backups, lock (created 0700)"),
-        Setting(key: "TRADEWIZARD_BIND", flag: "--bind", defaultValue: "127.0.0.1", kind: .text,
+        Setting(key: "TRADEWIZARD_BIND", flag: "--bind", defaultValue: "127.0.0.1", kind: .bindAddress,
                 summary: "Address the HTTP server listens on"),
         Setting(key: "HEALTH_CHECK_PORT", flag: "--port", defaultValue: "3000", kind: .integer(0...65_535),
                 summary: "HTTP port (0 picks a free port and logs it)"),
