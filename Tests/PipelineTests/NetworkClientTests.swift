@@ -15,13 +15,13 @@ final class SleepRecorder: Sendable {
 
 final class NetworkClientTests: XCTestCase {
     func client(_ sleeper: SleepRecorder, retry: HTTPRetryPolicy = HTTPRetryPolicy(maxAttempts: 4, initialBackoff: 1),
-                timeout: Double = 5, monotonic: (@Sendable () -> Double)? = nil) -> NetworkClient {
+                timeout: Double = 5, monotonic: (@Sendable () -> Double)? = nil, logger: Logger = .disabled) -> NetworkClient {
         var settings = NetworkSettings(timeout: timeout, threads: 2, retry: retry)
         settings.userAgent = "tradewizard-test/1"
         if let monotonic {
-            return NetworkClient(settings: settings, monotonic: monotonic, sleep: sleeper.sleeper, unitRandom: { 1 })
+            return NetworkClient(settings: settings, logger: logger, monotonic: monotonic, sleep: sleeper.sleeper, unitRandom: { 1 })
         }
-        return NetworkClient(settings: settings, sleep: sleeper.sleeper, unitRandom: { 1 })
+        return NetworkClient(settings: settings, logger: logger, sleep: sleeper.sleeper, unitRandom: { 1 })
     }
 
     func testSendsUserAgentAndReusesTheConnection() async throws {
@@ -72,6 +72,20 @@ final class NetworkClientTests: XCTestCase {
         }
         XCTAssertEqual(server.requests.count, 4)
         XCTAssertEqual(sleeps.recorded, [1, 2, 4], "doubling, with the jitter draw at its maximum")
+    }
+
+    func testRetriesAndACircuitTripAreLoggedWhereTheyHappen() async throws {
+        let server = try LoopbackHTTPServer { _ in .json("{}", status: 503) }
+        defer { server.stop() }
+        let logs = LogSink.memory()
+        let client = client(SleepRecorder(), retry: HTTPRetryPolicy(maxAttempts: 6, initialBackoff: 1),
+                            logger: Logger(level: .info, sink: logs).with(["component": "polymarket"]))
+        _ = try? await client.get(server.baseURL + "/book")
+        let retries = logs.lines.filter { $0.contains("retrying a request") }
+        XCTAssertEqual(retries.count, 4, "five failures: four retries, then the fifth opens the circuit\n" + logs.lines.joined())
+        XCTAssertTrue(retries.allSatisfy { $0.contains("\"level\":\"notice\"") && $0.contains("\"reason\":\"status 503\"") && $0.contains("\"component\":\"polymarket\"") })
+        XCTAssertTrue(retries[0].contains("\"attempt\":2"), "the attempt is a number in the line: \(retries[0])")
+        XCTAssertEqual(logs.lines.filter { $0.contains("circuit opened") && $0.contains("\"level\":\"warning\"") }.count, 1, logs.lines.joined())
     }
 
     func testDoesNotRetryOther4xx() async throws {

@@ -21,12 +21,13 @@ final class AnalysisServices: Sendable {
         }
         var live: (any MarketDataSource)?
         if !configuration.offline {
-            let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)"), clock: database.clock)
+            let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)"), clock: database.clock,
+                                        logger: logger.with(["component": "polymarket"]))
             live = PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL)
         }
         let selector = MarketSourceSelector(live: live, fixtures: fixtures)
         self.selector = selector
-        let llm = Self.llmAnalysis(configuration.llm, database: database)
+        let llm = Self.llmAnalysis(configuration.llm, database: database, logger: logger.with(["component": "llm"]))
         if let llm {
             logger.info("LLM analysis on", ["providers": llm.gateway.settings.providers.map { "\($0.name.rawValue):\($0.model)" }.joined(separator: ","),
                                             "news": llm.news == nil ? "off" : "newsdata"])
@@ -39,13 +40,13 @@ final class AnalysisServices: Sendable {
     /// The configured providers, budgets, quotas and news feed; nil when no provider is
     /// configured (the offline agents then run alone). `TRADEWIZARD_OFFLINE` does not matter
     /// here: it selects the market source only, and a configured (e.g. local) model is used.
-    static func llmAnalysis(_ llm: LLMConfiguration, database: AppDatabase) -> LLMAnalysis? {
+    static func llmAnalysis(_ llm: LLMConfiguration, database: AppDatabase, logger: Logger = .disabled) -> LLMAnalysis? {
         let names = llm.configuredProviders
         guard !names.isEmpty else { return nil }
         let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", timeout: llm.timeoutSeconds,
                                                               threads: llm.maxConcurrentCalls,
                                                               retry: HTTPRetryPolicy(maxAttempts: 3, initialBackoff: 1, maxRetryAfter: 60)),
-                                    clock: database.clock)
+                                    clock: database.clock, logger: logger)
         let providers: [any LLMProvider] = names.compactMap { name in
             switch name {
             case "openai": OpenAIProvider(network: network, key: llm.openAIKey, model: llm.openAIModel,
@@ -62,7 +63,7 @@ final class AnalysisServices: Sendable {
             NewsDataFeed(network: NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", threads: 1), clock: database.clock),
                          key: key, pool: database.pool, dailyQuota: llm.dailyQuotas[NewsDataFeed.api] ?? 200, cacheSeconds: llm.newsCacheMinutes * 60)
         }
-        return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock), news: news)
+        return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock, logger: logger), news: news)
     }
 
     /// Analyses one market now (manual): looks it up, refuses closed, resolved or unknown markets

@@ -24,10 +24,14 @@ public final class LLMGateway: Sendable {
     /// Answers asked per call: the first and one retry.
     public static let attempts = 2
 
-    public init(settings: LLMSettings, pool: DatabasePool, clock: any WallClock) {
+    /// Provider fallbacks, skipped providers and re-asked answers are logged here.
+    let logger: Logger
+
+    public init(settings: LLMSettings, pool: DatabasePool, clock: any WallClock, logger: Logger = .disabled) {
         self.settings = settings
         self.pool = pool
         self.clock = clock
+        self.logger = logger
         slots = AsyncSemaphore(settings.maxConcurrentCalls)
     }
 
@@ -59,6 +63,8 @@ public final class LLMGateway: Sendable {
             case .refused: failure = .refused(provider: call.provider, reason: call.response)
             case .malformed: failure = .malformedOutput(provider: call.provider, detail: call.response)
             }
+            logger.notice(attempt < Self.attempts ? "LLM answer unusable; asking again" : "LLM answer unusable twice; the call fails",
+                          ["run": runID, "node": node, "provider": call.provider, "error": String(describing: failure)])
         }
         throw failure
     }
@@ -81,6 +87,8 @@ public final class LLMGateway: Sendable {
             do {
                 try await admit(runID: runID, api: provider.name.rawValue, estimate: estimate)
             } catch let error as LLMError {
+                logger.info("LLM call not admitted for this provider", ["run": runID, "node": node, "provider": provider.name.rawValue,
+                                                                        "reason": String(describing: error)])
                 skip = skip ?? error
                 continue
             }
@@ -89,6 +97,8 @@ public final class LLMGateway: Sendable {
                 answer = try await slots.withSlot { try await provider.complete(request) }
             } catch let error as LLMError {
                 release(runID: runID, estimate: estimate)
+                logger.warning("LLM provider failed; trying the next one", ["run": runID, "node": node,
+                                                                            "provider": provider.name.rawValue, "error": String(describing: error)])
                 failure = error
                 continue
             } catch {

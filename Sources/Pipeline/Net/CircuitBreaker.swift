@@ -47,13 +47,21 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// Records a failed exchange (timeout, transport error, 5xx).
-    public func recordFailure(_ origin: String, now: Double) {
+    /// Returns true when this failure opened the circuit (it was closed or half-open).
+    @discardableResult
+    public func recordFailure(_ origin: String, now: Double) -> Bool {
         states.withLock { states in
             switch states[origin] ?? .closed(failures: 0) {
             case .closed(let failures):
-                states[origin] = failures + 1 >= failureThreshold ? .open(since: now) : .closed(failures: failures + 1)
-            case .halfOpen, .open:
+                let opens = failures + 1 >= failureThreshold
+                states[origin] = opens ? .open(since: now) : .closed(failures: failures + 1)
+                return opens
+            case .halfOpen:
                 states[origin] = .open(since: now)
+                return true
+            case .open:
+                states[origin] = .open(since: now)
+                return false
             }
         }
     }

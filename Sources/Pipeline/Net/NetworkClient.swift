@@ -68,9 +68,11 @@ public final class NetworkClient: Sendable {
     private let sleep: @Sendable (Double) async throws -> Void
     private let unitRandom: @Sendable () -> Double
     private let wallClock: any WallClock
+    /// Retries (notice) and circuit trips (warning) are logged here, where they happen.
+    let logger: Logger
 
     /// `sleep` and `unitRandom` are injectable so tests can observe waits without sleeping.
-    public init(settings: NetworkSettings = NetworkSettings(), clock: any WallClock = SystemWallClock(),
+    public init(settings: NetworkSettings = NetworkSettings(), clock: any WallClock = SystemWallClock(), logger: Logger = .disabled,
                 monotonic: @escaping @Sendable () -> Double = { Double(MonotonicInstant.now().nanoseconds) / 1e9 },
                 sleep: @escaping @Sendable (Double) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) },
                 unitRandom: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
@@ -83,6 +85,19 @@ public final class NetworkClient: Sendable {
         self.monotonic = monotonic
         self.sleep = sleep
         self.unitRandom = unitRandom
+        self.logger = logger
+    }
+
+    private func failed(_ origin: String) {
+        if breaker.recordFailure(origin, now: monotonic()) {
+            logger.warning("circuit opened: requests to this origin are refused for a while",
+                           ["origin": origin, "seconds": settings.breakerOpenSeconds])
+        }
+    }
+
+    private func retrying(_ origin: String, attempt: Int, reason: String, wait: Double) {
+        logger.notice("retrying a request", ["origin": origin, "attempt": attempt + 1, "reason": reason,
+                                             "waitSeconds": (wait * 1000).rounded() / 1000])
     }
 
     /// Sends `request`, retrying transient failures. Returns the response for any status other
@@ -105,9 +120,11 @@ public final class NetworkClient: Sendable {
             do {
                 response = try await transport.send(request)
             } catch let error as NetworkError where error.isTransient {
-                breaker.recordFailure(origin, now: monotonic())
+                failed(origin)
                 guard attempt < retry.maxAttempts, !breaker.isOpen(origin) else { throw error }
-                try await sleep(retry.backoff(afterAttempt: attempt, unit: unitRandom()))
+                let wait = retry.backoff(afterAttempt: attempt, unit: unitRandom())
+                retrying(origin, attempt: attempt, reason: String(describing: error), wait: wait)
+                try await sleep(wait)
                 continue
             }
             var wait: Double?
@@ -118,14 +135,16 @@ public final class NetworkClient: Sendable {
                     wait = asked
                 }
             case 500...599:
-                breaker.recordFailure(origin, now: monotonic())
+                failed(origin)
             default:
                 breaker.recordSuccess(origin)
                 return response
             }
             let failure = NetworkError.status(response.status, url: request.url, body: response.text)
             guard attempt < retry.maxAttempts, !breaker.isOpen(origin) else { throw failure }
-            try await sleep(max(wait ?? 0, retry.backoff(afterAttempt: attempt, unit: unitRandom())))
+            let pause = max(wait ?? 0, retry.backoff(afterAttempt: attempt, unit: unitRandom()))
+            retrying(origin, attempt: attempt, reason: "status \(response.status)", wait: pause)
+            try await sleep(pause)
         }
     }
 
