@@ -4,7 +4,7 @@ import PackageDescription
 // One binary, four floors, dependencies pointing down only:
 //   Appliance → (Benchmarks →) HTTPServer, Pipeline → Storage → Support
 // with Storage → CSQLite and Pipeline → CCurl. No package dependencies: only the toolchain and
-// the system libraries libsqlite3 and libcurl. Linux only (Glibc, epoll): `Support` refuses to
+// the system libraries libsqlite3 and libcurl (the latter loaded on first use, see CCurl). Linux only (Glibc, epoll): `Support` refuses to
 // build elsewhere with a clear message, and no Apple platform is declared.
 let package = Package(
     name: "tradewizard",
@@ -13,7 +13,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's header at build time (libcurl4-openssl-dev); libcurl.so.4 is opened on first use.
+        .target(name: "CCurl"),
         .systemLibrary(name: "CLinux"),
         .target(name: "Support"),
         .target(name: "Storage", dependencies: ["Support", "CSQLite"]),

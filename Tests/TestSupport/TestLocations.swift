@@ -1,7 +1,9 @@
 import FoundationEssentials
 import Glibc
 import Support
+#if canImport(XCTest)
 import XCTest
+#endif
 
 /// Where tests find the repository and the shared samples, and where they make scratch space.
 public enum TestLocations {
@@ -32,7 +34,17 @@ public enum TestLocations {
         if getenv("TRADEWIZARD_REQUIRE_SHARED").map({ String(cString: $0) }) == "1" {
             throw SystemError(.notFound, reason + "; TRADEWIZARD_REQUIRE_SHARED=1 makes this a failure")
         }
-        throw XCTSkip(reason)
+        throw skip(reason)
+    }
+
+    /// `XCTSkip` with `reason` (a plain error in builds without XCTest, such as a static release
+    /// build of every target).
+    static func skip(_ reason: String) -> any Error {
+        #if canImport(XCTest)
+        return XCTSkip(reason)
+        #else
+        return SystemError(.notFound, reason)
+        #endif
     }
 }
 
@@ -44,7 +56,7 @@ extension TestLocations {
         guard FileManager.default.isExecutableFile(atPath: python),
               let probe = try? Subprocess(arguments: [python, "-c", "import langgraph.checkpoint.sqlite"], mergeErrors: true),
               probe.wait() == 0 else {
-            throw XCTSkip("langgraph-checkpoint-sqlite is not installed in .build/langgraph-venv (.ci/run installs it from PyPI)")
+            throw skip("langgraph-checkpoint-sqlite is not installed in .build/langgraph-venv (.ci/run installs it from PyPI)")
         }
         return python
     }

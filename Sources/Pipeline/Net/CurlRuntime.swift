@@ -1,7 +1,7 @@
 import CCurl
 import Support
 
-/// The libcurl the binary is linked against. The network client (market data, LLM providers)
+/// The libcurl the binary loads on first use. The network client (market data, LLM providers)
 /// builds on it; this reports what it can do so start-up and tests can check it.
 public enum CurlRuntime {
     /// libcurl's version, e.g. `7.88.1`.

@@ -22,24 +22,30 @@ final class CurlTransport: Sendable {
         let continuation: CheckedContinuation<NetworkResponse, any Error>
     }
 
-    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-
     let settings: Settings
     private let queue = WorkQueue<Job>()
 
+    /// Starts `threads` transfer threads. libcurl is loaded (and each thread's handle made) with
+    /// the first request, not here; if it cannot be loaded, every request fails with
+    /// `NetworkError.transport` naming why.
     init(settings: Settings, threads: Int) {
-        precondition(Self.globalInit, "curl_global_init failed")
         self.settings = settings
         for _ in 0..<max(1, threads) {
             let queue = self.queue
             let thread = startThread {
-                guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed") }
+                var handle: UnsafeMutableRawPointer?
                 while let batch = queue.takeBatch(limit: 1) {
                     for job in batch {
+                        if handle == nil { handle = tradewizard_curl_easy_init() }
+                        guard let handle else {
+                            let reason = tradewizard_curl_load_error().map { String(cString: $0) } ?? "curl_easy_init failed"
+                            job.continuation.resume(throwing: NetworkError.transport(url: job.request.url, detail: reason))
+                            continue
+                        }
                         job.continuation.resume(with: Result { try Self.perform(job.request, on: handle, settings: settings) })
                     }
                 }
-                curl_easy_cleanup(handle)
+                tradewizard_curl_easy_cleanup(handle)
             }
             pthread_detach(thread)
         }
@@ -66,7 +72,7 @@ final class CurlTransport: Sendable {
     }
 
     private static func perform(_ request: NetworkRequest, on handle: UnsafeMutableRawPointer, settings: Settings) throws -> NetworkResponse {
-        curl_easy_reset(handle)
+        tradewizard_curl_easy_reset(handle)
         let sink = Sink(limit: settings.maxResponseBytes)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         func set(_ option: CURLoption, _ value: Int) { _ = tradewizard_curl_setopt_long(handle, option, value) }
@@ -106,12 +112,12 @@ final class CurlTransport: Sendable {
 
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers where name.lowercased() != "user-agent" {
-            list = curl_slist_append(list, "\(name): \(value)")
+            list = tradewizard_curl_slist_append(list, "\(name): \(value)")
         }
         if request.body != nil && request.headers.keys.contains(where: { $0.lowercased() == "expect" }) == false {
-            list = curl_slist_append(list, "Expect:") // no 100-continue round trip for small bodies
+            list = tradewizard_curl_slist_append(list, "Expect:") // no 100-continue round trip for small bodies
         }
-        defer { curl_slist_free_all(list) }
+        defer { tradewizard_curl_slist_free_all(list) }
         if let list { _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, list) }
 
         let body = request.body ?? []
@@ -127,12 +133,12 @@ final class CurlTransport: Sendable {
                 _ = tradewizard_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(buffer.count))
                 _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, buffer.baseAddress ?? UnsafePointer<UInt8>(bitPattern: 1))
             }
-            return curl_easy_perform(handle)
+            return tradewizard_curl_easy_perform(handle)
         }
         // The callbacks were given a context that dies with this call.
         _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
         guard code == CURLE_OK else {
-            let detail = String(cString: curl_easy_strerror(code))
+            let detail = String(cString: tradewizard_curl_easy_strerror(code))
             switch code {
             case CURLE_WRITE_ERROR where sink.overflowed:
                 throw NetworkError.responseTooLarge(url: request.url, limit: settings.maxResponseBytes)
