@@ -16,7 +16,7 @@ let package = Package(
         // libcurl's header at build time (libcurl4-openssl-dev); libcurl.so.4 is opened on first use.
         .target(name: "CCurl"),
         .systemLibrary(name: "CLinux"),
-        .target(name: "Support"),
+        .target(name: "Support", dependencies: ["CLinux"]),
         .target(name: "Storage", dependencies: ["Support", "CSQLite"]),
         .target(name: "Pipeline", dependencies: ["Support", "Storage", "CCurl"]),
         .target(name: "HTTPServer", dependencies: ["Support", "CLinux"]),

@@ -18,6 +18,7 @@ let commands: [any Command.Type] = [
 }
 
 signal(SIGPIPE, SIG_IGN)
+ProcessMemory.limitArenas()
 let console = Console.standard
 var arguments = Array(CommandLine.arguments.dropFirst())
 guard let verb = arguments.first else {

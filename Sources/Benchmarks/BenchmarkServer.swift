@@ -24,7 +24,7 @@ public struct BenchmarkServer {
         var port: Int?
         while port == nil, let line = server.readLine() {
             if line.contains("\"msg\":\"tradewizard ready\""), let range = line.split(separator: ",").first(where: { $0.hasPrefix("\"port\":") }) {
-                port = Int(range.dropFirst(8).filter(\.isNumber))
+                port = Int(range.dropFirst(7).filter(\.isNumber))
             }
         }
         guard let port else { throw BenchmarkError("the server did not report its port") }

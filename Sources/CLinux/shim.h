@@ -1,10 +1,11 @@
 #ifndef TRADEWIZARD_CLINUX_SHIM_H
 #define TRADEWIZARD_CLINUX_SHIM_H
 // Linux interfaces the Swift Glibc module does not expose: epoll, and the GNU variants of
-// accept/pipe that set flags atomically.
+// accept/pipe that set flags atomically, and the malloc tuning calls (mallopt, malloc_trim).
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <fcntl.h>
+#include <malloc.h>
 
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 extern int pipe2(int pipefd[2], int flags);

@@ -5,11 +5,11 @@ import Pipeline
 import Storage
 import Support
 
-/// `tradewizard bench storage|http`.
+/// `tradewizard bench storage|http|pipeline|webhook|cycle|memory`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals) or cycle (an LLM analysis cycle)"
-    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals), cycle (an LLM analysis cycle) or memory (idle RSS offline)"
+    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle|memory> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
         OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections: http (default 64), webhook a list (default 1,16,64)"),
@@ -92,8 +92,11 @@ enum BenchCommand: Command {
                 context.console.print("cycle, \(report.analysed) markets × \(round2(report.callsPerMarket)) LLM calls at \(Int(latency)) ms, \(concurrency) in flight:")
                 context.console.print("  \(round2(report.seconds)) s against an ideal of \(round2(report.idealSeconds)) s (\(round2((report.ratioToIdeal - 1) * 100))% over)")
                 context.console.print("  engine overhead \(round2(report.overheadMillisecondsPerMarket)) ms per market; fake LLM cost $\(round2(report.costUSD))")
+            case "memory":
+                let report = try await MemoryBenchmark.run(directory: directory) { context.console.error("… \($0)") }
+                if arguments.has("--json") { context.console.printJSON(report) } else { MemoryBenchmark.summary(report).forEach(context.console.print) }
             default:
-                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline, webhook or cycle")
+                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline, webhook, cycle or memory")
                 return .usage
             }
             return .ok

@@ -126,7 +126,9 @@ public actor Scheduler {
             }
         }
         metrics.jobFinished(name, result: result)
-        let fields = ["job": name, "result": result.rawValue, "seconds": String(format3(start.secondsElapsed()))]
+        let fields: LogFields = ["job": name, "result": result.rawValue, "seconds": format3(start.secondsElapsed())]
+        // A job's working set (market data, the graph's state) is garbage once it ends.
+        ProcessMemory.releaseFreedPages()
         if result == .failed { logger.warning("job failed: \(message ?? "")", fields) } else { logger.info("job finished", fields) }
         finished(name, result: result)
     }
