@@ -13,7 +13,8 @@ let repositoryRoot = TestLocations.repositoryRoot
 
 final class PolymarketDecodingTests: XCTestCase {
     func testMarketsListDecodesStringEncodedArraysAndMixedNumbers() throws {
-        let (markets, skipped) = try XCTUnwrap(try GammaDecoder.markets(try sharedFixture("gamma-markets-list.json")))
+        let body = try sharedFixture("gamma-markets-list.json")
+        let (markets, skipped) = try XCTUnwrap(try GammaDecoder.markets(body))
         XCTAssertEqual(markets.count, 3)
         XCTAssertEqual(skipped, 0)
         for market in markets {
@@ -52,7 +53,8 @@ final class PolymarketDecodingTests: XCTestCase {
     }
 
     func testNegRiskEventKeepsEveryMarketAndPlaceholdersWithoutPrices() throws {
-        let (events, skipped) = try XCTUnwrap(try GammaDecoder.events(try sharedFixture("gamma-event-negrisk.json")))
+        let body = try sharedFixture("gamma-event-negrisk.json")
+        let (events, skipped) = try XCTUnwrap(try GammaDecoder.events(body))
         XCTAssertEqual(skipped, 0)
         let event = try XCTUnwrap(events.first)
         XCTAssertEqual(event.id, "35908")
