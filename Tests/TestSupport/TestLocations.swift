@@ -19,7 +19,7 @@ public enum TestLocations {
 
     /// Reads one shared Polymarket capture. When `../shared` is absent (a fresh clone on its own)
     /// the calling test is skipped with `XCTSkip` and the reason, so it is reported, never
-    /// silently passed; with `TRADEWIZARD_REQUIRE_SHARED=1` (CI) the absence is a failure instead.
+    /// silently passed; with `REQUIRE_SHARED_SAMPLES=1` (CI) the absence is a failure instead.
     public static func sharedFixture(_ name: String) throws -> [UInt8] {
         let path = sharedPolymarketFixtures + "/" + name
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -29,10 +29,10 @@ public enum TestLocations {
         return Array(data)
     }
 
-    /// Skips (or, under `TRADEWIZARD_REQUIRE_SHARED=1`, fails) the calling test with `reason`.
+    /// Skips (or, under `REQUIRE_SHARED_SAMPLES=1`, fails) the calling test with `reason`.
     public static func requireShared(_ reason: String) throws {
-        if getenv("TRADEWIZARD_REQUIRE_SHARED").map({ String(cString: $0) }) == "1" {
-            throw SystemError(.notFound, reason + "; TRADEWIZARD_REQUIRE_SHARED=1 makes this a failure")
+        if getenv("REQUIRE_SHARED_SAMPLES").map({ String(cString: $0) }) == "1" {
+            throw SystemError(.notFound, reason + "; REQUIRE_SHARED_SAMPLES=1 makes this a failure")
         }
         throw skip(reason)
     }
