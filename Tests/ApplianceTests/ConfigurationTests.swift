@@ -72,11 +72,34 @@ final class ConfigurationTests: XCTestCase {
     func testBindAddressesAreCheckedAtConfigurationTimeAndLocalhostIsResolved() throws {
         XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "localhost"]).configuration).bindAddress, "127.0.0.1")
         XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "::1"]).configuration).bindAddress, "::1")
-        XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "0.0.0.0"]).configuration).bindAddress, "0.0.0.0")
+        XCTAssertEqual(try XCTUnwrap(load(["TRADEWIZARD_BIND": "0.0.0.0", "TRADEWIZARD_ADMIN_TOKEN": "admin-token-0123456789"]).configuration).bindAddress, "0.0.0.0")
         for bad in ["my-host.example", "300.1.1.1", "127.0.0.1:3000"] {
             let loaded = load(["TRADEWIZARD_BIND": bad])
             XCTAssertNil(loaded.configuration, bad)
             XCTAssertTrue(loaded.problems.contains { $0.hasPrefix("TRADEWIZARD_BIND:") }, "\(bad): \(loaded.problems)")
+        }
+    }
+
+    func testADedupWindowShorterThanTheAcceptanceWindowIsAProblemBecauseReplaysWouldPass() {
+        let loaded = load(["SIGNAL_MAX_LAG_SECONDS": "600", "SIGNAL_DEDUP_TTL_SECONDS": "300"])
+        XCTAssertNil(loaded.configuration)
+        XCTAssertEqual(loaded.problems.count, 1)
+        XCTAssertTrue(loaded.problems[0].hasPrefix("SIGNAL_DEDUP_TTL_SECONDS:"), loaded.problems[0])
+        XCTAssertTrue(loaded.problems[0].contains("at least 605"), loaded.problems[0])
+        XCTAssertNotNil(load(["SIGNAL_MAX_LAG_SECONDS": "600", "SIGNAL_DEDUP_TTL_SECONDS": "605"]).configuration)
+    }
+
+    func testBindingBeyondLoopbackWithoutAnAdminTokenIsAProblem() {
+        for address in ["0.0.0.0", "::"] {
+            let loaded = load(["TRADEWIZARD_BIND": address])
+            XCTAssertNil(loaded.configuration, address)
+            XCTAssertTrue(loaded.problems.contains { $0.hasPrefix("TRADEWIZARD_BIND:") && $0.contains("TRADEWIZARD_ADMIN_TOKEN") }, "\(loaded.problems)")
+        }
+    }
+
+    func testNumericSettingsTakeOnlyDecimalText() {
+        for value in ["0x10", "inf", "nan", "1e400"] {
+            XCTAssertTrue(load(["SIGNAL_MAX_LAG_SECONDS": value]).problems.contains { $0.hasPrefix("SIGNAL_MAX_LAG_SECONDS:") }, value)
         }
     }
 

@@ -64,16 +64,30 @@ enum ConfigurationLoader {
             return LoadedConfiguration(configuration: nil, problems: problems, warnings: warnings, effective: effective)
         }
         let configuration = build(values)
+        let conflicts = conflicts(in: configuration)
+        guard conflicts.isEmpty else {
+            return LoadedConfiguration(configuration: nil, problems: conflicts, warnings: warnings, effective: effective)
+        }
+        return LoadedConfiguration(configuration: configuration, problems: [], warnings: warnings, effective: effective)
+    }
+
+    /// Problems between settings that are each valid alone, each with its fix.
+    static func conflicts(in configuration: Configuration) -> [String] {
+        var problems: [String] = []
         if let single = configuration.llmSingleProvider, !configuration.llm.configuredProviders.contains(single) {
             let key = single == "openai" ? "OPENAI_API_KEY or OPENAI_BASE_URL" : single == "anthropic" ? "ANTHROPIC_API_KEY" : "GOOGLE_API_KEY"
-            return LoadedConfiguration(configuration: nil, problems: ["LLM_SINGLE_PROVIDER: \(single) is not configured (set \(key))"],
-                                       warnings: warnings, effective: effective)
+            problems.append("LLM_SINGLE_PROVIDER: \(single) is not configured (set \(key))")
+        }
+        let intake = configuration.signalIntake
+        let replayable = intake.maxLagSeconds + ValidatedSignal.maximumAheadSeconds
+        if intake.dedupWindowSeconds < replayable {
+            problems.append("SIGNAL_DEDUP_TTL_SECONDS: \(intake.dedupWindowSeconds.plainText) s is shorter than the \(replayable.plainText) s a signal stays acceptable (SIGNAL_MAX_LAG_SECONDS + \(ValidatedSignal.maximumAheadSeconds.plainText) s ahead), so a replayed signal would be taken twice; set it to at least \(replayable.plainText)")
         }
         let loopback = ["127.0.0.1", "::1", "localhost"].contains(configuration.bindAddress)
         if !loopback && configuration.adminToken == nil {
-            warnings.append("TRADEWIZARD_BIND is \(configuration.bindAddress) and TRADEWIZARD_ADMIN_TOKEN is not set: admin routes answer loopback clients only; set a token, and always set one behind a reverse proxy on the same host")
+            problems.append("TRADEWIZARD_BIND: \(configuration.bindAddress) reaches beyond this machine, and TRADEWIZARD_ADMIN_TOKEN is not set; set a token (at least 16 characters) or bind to 127.0.0.1 (behind a reverse proxy a token is always required)")
         }
-        return LoadedConfiguration(configuration: configuration, problems: [], warnings: warnings, effective: effective)
+        return problems
     }
 
     /// A problem with `value`, or nil when it is valid for the setting.
@@ -84,7 +98,7 @@ enum ConfigurationLoader {
                 return "expected a whole number from \(range.lowerBound) to \(range.upperBound)"
             }
         case .decimal(let range):
-            guard let number = Double(value), number.isFinite, range.contains(number) else {
+            guard let number = DecimalText.parse(value), range.contains(number) else {
                 return "expected a number from \(range.lowerBound) to \(range.upperBound)"
             }
         case .boolean:

@@ -10,7 +10,8 @@ extension JSONValue {
     func wireNumber(_ key: String) -> Double? {
         switch self[key] {
         case .number(let value)?: value.isFinite ? value : nil
-        case .string(let text)?: Double(text.trimmed()).flatMap { $0.isFinite ? $0 : nil }
+        case .numberLiteral?: self[key]?.numberValue.flatMap { $0.isFinite ? $0 : nil }
+        case .string(let text)?: DecimalText.parse(text.trimmed())
         default: nil
         }
     }
@@ -20,6 +21,7 @@ extension JSONValue {
         switch self[key] {
         case .string(let text)?: text.isEmpty ? nil : text
         case .number(let value)?: value.plainText
+        case .numberLiteral(let text)?: text
         default: nil
         }
     }
@@ -46,6 +48,7 @@ extension JSONValue {
             switch item {
             case .string(let text): text
             case .number(let value): value.plainText
+            case .numberLiteral(let text): text
             default: nil
             }
         }

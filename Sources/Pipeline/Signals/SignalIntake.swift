@@ -118,8 +118,9 @@ public struct SignalIntake: Sendable {
             guard let decision = stored.1 else { return result(.duplicate(correlationID: stored.0)) }
             return result(.accepted(correlationID: stored.0, decision: decision, decisionSeconds: stored.2))
         } catch let rejection as SignalRejection {
+            let credentials = [settings.credentials.token, settings.credentials.hmacSecret].compactMap { $0 }
             let payload = (try? decoded.get()).map { String(decoding: $0.canonical, as: UTF8.self) }
-                ?? String(decoding: request.body.prefix(4_096), as: UTF8.self)
+                ?? SignalBody.redactedExcerpt(request.body, credentials: credentials)
             do {
                 try await pool.write { try $0.signals.recordError(code: rejection.code, message: rejection.message, payload: payload,
                                                                    remoteAddress: request.remoteAddress) }

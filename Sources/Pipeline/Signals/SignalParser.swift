@@ -57,8 +57,55 @@ public struct SignalBody: Sendable {
         } else {
             fields = try keyValuePairs(trimmed)
         }
-        let secret = fields.removeValue(forKey: "secret")
+        var secret: JSONValue?
+        for key in fields.keys where key.lowercased() == "secret" {
+            let value = fields.removeValue(forKey: key)
+            if key == "secret" { secret = value }
+        }
         return SignalBody(fields: fields, secret: secret?.stringValue)
+    }
+
+    /// At most `limit` bytes of a body that could not be decoded, safe to store: every value of a
+    /// `secret` key (JSON or key=value, any case) and every occurrence of a credential is replaced
+    /// by `[redacted]`, so a refused body never puts a secret in the database.
+    public static func redactedExcerpt(_ body: [UInt8], credentials: [String], limit: Int = 4_096) -> String {
+        var text = String(decoding: body.prefix(limit), as: UTF8.self)
+        for credential in credentials where !credential.isEmpty {
+            text = text.replacing(credential, with: "[redacted]")
+        }
+        let bytes = Array(text.utf8)
+        let key = Array("secret".utf8)
+        let redacted = Array("[redacted]".utf8)
+        let stops = Set(Array(" \t\r\n,;}]&\"".utf8))
+        func lowered(_ byte: UInt8) -> UInt8 { (65...90).contains(byte) ? byte + 32 : byte }
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            guard index + key.count <= bytes.count, zip(bytes[index...], key).allSatisfy({ lowered($0) == $1 }) else {
+                output.append(bytes[index]); index += 1; continue
+            }
+            index += key.count
+            output.append(contentsOf: bytes[(index - key.count)..<index])
+            // An optional closing quote and spaces, then `:` or `=`, spaces, then the value.
+            var cursor = index
+            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") { cursor += 1 }
+            while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") { cursor += 1 }
+            guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") || bytes[cursor] == UInt8(ascii: "=") else { continue }
+            cursor += 1
+            while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") { cursor += 1 }
+            output.append(contentsOf: bytes[index..<cursor])
+            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") {
+                cursor += 1
+                while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "\"") { cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1 }
+                cursor = min(cursor + 1, bytes.count)
+                output.append(UInt8(ascii: "\"")); output.append(contentsOf: redacted); output.append(UInt8(ascii: "\""))
+            } else {
+                while cursor < bytes.count, !stops.contains(bytes[cursor]) { cursor += 1 }
+                output.append(contentsOf: redacted)
+            }
+            index = cursor
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// `key=value` (or `key: value`) pairs separated by whitespace, commas, semicolons or newlines.
@@ -93,21 +140,38 @@ public struct ValidatedSignal: Sendable {
     public var metadata: JSONValue
 
     /// Validates fields; `now` and the lag bounds judge the timestamp.
-    public static func validate(_ body: SignalBody, now: Date, maxLagSeconds: Double, maxAheadSeconds: Double = 5)
+    /// How far ahead of the clock a signal's timestamp may be (sender clock skew), in seconds.
+    public static let maximumAheadSeconds: Double = 5
+
+    public static func validate(_ body: SignalBody, now: Date, maxLagSeconds: Double, maxAheadSeconds: Double = maximumAheadSeconds)
         throws(SignalRejection) -> ValidatedSignal {
         let fields = body.fields
-        func text(_ keys: String...) -> String? {
-            for key in keys { if let value = fields[key] { return value.stringValue ?? value.numberValue.map { String(decoding: JSONValue.number($0).serialized(), as: UTF8.self) } } }
+        /// Text, or a finite number as its exact digits; a number that overflows or any other type is refused.
+        func text(_ keys: String..., code: String) throws(SignalRejection) -> String? {
+            for key in keys {
+                guard let value = fields[key] else { continue }
+                switch value {
+                case .null: return nil
+                case .string(let string): return string
+                case .number, .numberLiteral:
+                    guard let number = value.numberValue, number.isFinite, let digits = value.numberText else {
+                        throw .invalid(code, "\(key) is a number beyond what can be represented")
+                    }
+                    return digits
+                default: throw .invalid(code, "\(key) must be text")
+                }
+            }
             return nil
         }
-        guard let rawSymbol = text("symbol", "ticker")?.trimmed(), !rawSymbol.isEmpty else {
+        guard let rawSymbol = try text("symbol", "ticker", code: "invalid_symbol")?.trimmed(), !rawSymbol.isEmpty else {
             throw .invalid("missing_field", "symbol (or ticker) is required")
         }
-        let symbol = rawSymbol.uppercased()
-        guard symbol.count <= 32, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._:/!-".contains($0)) }) else {
-            throw .invalid("invalid_symbol", "symbol must be 1–32 letters, digits or . _ : / ! -")
+        guard rawSymbol.utf8.count <= maximumSymbolLength,
+              rawSymbol.utf8.allSatisfy({ byte in symbolBytes.contains(byte) }) else {
+            throw .invalid("invalid_symbol", "symbol must be 1–\(maximumSymbolLength) ASCII letters, digits or . - _ : / !")
         }
-        guard let rawDirection = text("direction", "action", "side") else { throw .invalid("missing_field", "direction is required") }
+        let symbol = rawSymbol.uppercased()
+        guard let rawDirection = try text("direction", "action", "side", code: "unknown_direction") else { throw .invalid("missing_field", "direction is required") }
         guard let direction = SignalDirection(rawValue: rawDirection.trimmed().uppercased()) else {
             throw .invalid("unknown_direction", "direction must be one of CALL, PUT, LONG, SHORT, BUY, SELL, EXIT")
         }
@@ -124,22 +188,28 @@ public struct ValidatedSignal: Sendable {
         let price = try number(fields["price"], name: "price", range: 0...1e12, exclusiveLower: true)
         let score = try number(metadata["score"] ?? fields["score"], name: "score", range: -1e9...1e9)
         let confidence = try number(metadata["confidence"] ?? fields["confidence"], name: "confidence", range: 0...100)
-        let id = text("id")
-        if let id, id.isEmpty || id.count > 200 { throw .invalid("invalid_field", "id must be 1–200 characters") }
-        let source = text("source")?.trimmed() ?? "webhook"
+        let id = try text("id", code: "invalid_id")
+        if let id, id.isEmpty || id.count > 200 { throw .invalid("invalid_id", "id must be 1–200 characters") }
+        let source = try text("source", code: "invalid_source")?.trimmed() ?? "webhook"
         guard source.count <= 100 else { throw .invalid("invalid_field", "source is longer than 100 characters") }
-        let timeframe = text("timeframe", "interval")
+        let timeframe = try text("timeframe", "interval", code: "invalid_timeframe")
         guard (timeframe?.count ?? 0) <= 20 else { throw .invalid("invalid_field", "timeframe is longer than 20 characters") }
         return ValidatedSignal(source: source.isEmpty ? "webhook" : source, symbol: symbol, direction: direction, timeframe: timeframe,
                                time: time, price: price, score: score, confidence: confidence, id: id, metadata: metadata)
     }
 
-    /// ISO-8601 text, or epoch seconds / milliseconds as a number or numeric text.
+    /// The longest symbol accepted, in bytes.
+    public static let maximumSymbolLength = 32
+    /// The bytes a symbol may hold: ASCII letters and digits and `. - _ : / !` (as venues write
+    /// tickers: `BRK.B`, `BTC-USD`, `NYSE:IBM`, `EUR/USD`, `ES1!`).
+    static let symbolBytes: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_:/!".utf8))
+
+    /// ISO-8601 text, or epoch seconds / milliseconds as a number or decimal text.
     static func parseTime(_ value: JSONValue) throws(SignalRejection) -> Date {
         var epoch = value.numberValue
         if epoch == nil, let text = value.stringValue?.trimmed() {
             if let date = Timestamp.parse(text) { return date }
-            epoch = Double(text)
+            epoch = DecimalText.parse(text)
         }
         guard let epoch, epoch.isFinite, epoch > 0, epoch < 1e14 else {
             throw .invalid("invalid_timestamp", "timestamp must be ISO-8601 or epoch seconds/milliseconds")
@@ -150,7 +220,7 @@ public struct ValidatedSignal: Sendable {
     static func number(_ value: JSONValue?, name: String, range: ClosedRange<Double>, exclusiveLower: Bool = false)
         throws(SignalRejection) -> Double? {
         guard let value, value != .null else { return nil }
-        let number = value.numberValue ?? value.stringValue.flatMap { Double($0.trimmed()) }
+        let number = value.numberValue ?? value.stringValue.flatMap { DecimalText.parse($0.trimmed()) }
         guard let number, number.isFinite, range.contains(number), !(exclusiveLower && number == range.lowerBound) else {
             throw .invalid("invalid_\(name)", "\(name) must be a number in \(range.lowerBound)...\(range.upperBound)" + (exclusiveLower ? " above \(range.lowerBound)" : ""))
         }

@@ -108,6 +108,9 @@ public struct CheckpointStore {
             case .null: predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') IS NULL")
             case .bool(let flag): predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') = ?"); arguments.append(flag ? 1 : 0)
             case .number(let number): predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') = ?"); arguments.append(number)
+            case .numberLiteral:
+                // SQLite reads such a number as the nearest REAL too.
+                predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') = ?"); arguments.append(value.numberValue ?? 0)
             case .string(let text): predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') = ?"); arguments.append(text)
             case .array, .object:
                 predicates.append("json_extract(CAST(metadata AS TEXT), '$.\(key)') = ?")

@@ -48,7 +48,7 @@ struct JSONParser {
         case UInt8(ascii: "t"): return try expect("true", .bool(true))
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
-        default: return .number(try number())
+        default: return try number()
         }
     }
 
@@ -155,8 +155,10 @@ struct JSONParser {
         return value
     }
 
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; values beyond Double's range become ±infinity.
-    private mutating func number() throws -> Double {
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. A value a Double holds exactly
+    /// enough (any finite value; integers only below 2^53 in magnitude) is `.number`; an integer from 2^53 on or a
+    /// value beyond Double's range is `.numberLiteral` with its source text, so nothing is rounded away.
+    private mutating func number() throws -> JSONValue {
         let start = index
         func digits() -> Int {
             let from = index
@@ -170,16 +172,21 @@ struct JSONParser {
         } else {
             guard digits() > 0 else { throw failure("invalid value") }
         }
+        var integral = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
+            integral = false
             guard digits() > 0 else { throw failure("a fraction needs digits") }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
+            integral = false
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard digits() > 0 else { throw failure("an exponent needs digits") }
         }
-        guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw failure("invalid number") }
-        return value
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        guard let value = Double(text) else { throw failure("invalid number") }
+        if !value.isFinite || (integral && abs(value) >= JSONValue.largestExactInteger) { return .numberLiteral(text) }
+        return .number(value)
     }
 }

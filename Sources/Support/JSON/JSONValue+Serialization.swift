@@ -22,6 +22,7 @@ extension JSONValue {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let value): Self.writeNumber(value, to: &output)
+        case .numberLiteral(let text): output.append(contentsOf: text.utf8)
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let values):
             output.append(UInt8(ascii: "["))
@@ -44,7 +45,7 @@ extension JSONValue {
 
     private static func writeNumber(_ value: Double, to output: inout [UInt8]) {
         guard value.isFinite else { output.append(contentsOf: "null".utf8); return }
-        if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 {
+        if value == value.rounded(), abs(value) <= largestExactInteger {
             output.append(contentsOf: String(Int64(value)).utf8)
         } else {
             output.append(contentsOf: value.description.utf8)
@@ -90,8 +91,23 @@ extension JSONValue {
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
     /// The text when this is a string, else nil.
     public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
-    /// The number when this is a number, else nil.
-    public var numberValue: Double? { if case .number(let value) = self { value } else { nil } }
+    /// The number when this is a number, else nil; for a `.numberLiteral` the nearest Double
+    /// (rounded beyond 2^53, ±infinity beyond Double's range: check `isFinite`).
+    public var numberValue: Double? {
+        switch self {
+        case .number(let value): value
+        case .numberLiteral(let text): Double(text)
+        default: nil
+        }
+    }
+    /// A number as JSON text, digit for digit as received (integers without a fraction), else nil.
+    public var numberText: String? {
+        switch self {
+        case .number: String(decoding: serialized(), as: UTF8.self)
+        case .numberLiteral(let text): text
+        default: nil
+        }
+    }
     /// Member lookup on objects (nil otherwise).
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 }
