@@ -1,3 +1,4 @@
+import HTTPServer
 import Pipeline
 import Storage
 import Support
@@ -43,6 +44,10 @@ public struct Configuration: Sendable {
     /// Age after which finished runs are pruned to their final checkpoint.
     public var checkpointRetentionDays: Double
     public var webhookToken: String?
+    /// Senders allowed to post signals (`WEBHOOK_ALLOWED_IPS`); nil: any sender.
+    public var webhookAllowedSenders: AddressSet?
+    /// Proxies whose `X-Forwarded-For` names the client (`TRADEWIZARD_TRUSTED_PROXIES`).
+    public var trustedProxies: AddressSet
     /// Webhook credentials, time bounds, de-duplication and decision rules.
     public var signalIntake: SignalIntakeSettings
     /// Rejection rate over the last hour above which `/health` reports signals degraded.

@@ -128,6 +128,8 @@ enum ConfigurationLoader {
             if case .failure(let problem) = parseNodeProviders(value) { return problem.description }
         case .prices:
             if case .failure(let error) = PriceTable.parse(value) { return error.description }
+        case .addresses:
+            if case .failure(let error) = AddressSet.parse(value) { return error.description }
         }
         return nil
     }
@@ -202,6 +204,8 @@ enum ConfigurationLoader {
             resumeInterruptedRuns: bool("RESUME_INTERRUPTED_RUNS"),
             checkpointRetentionDays: double("CHECKPOINT_RETENTION_DAYS"),
             webhookToken: text("WEBHOOK_TOKEN"),
+            webhookAllowedSenders: text("WEBHOOK_ALLOWED_IPS").flatMap { try? AddressSet.parse($0).get() },
+            trustedProxies: text("TRADEWIZARD_TRUSTED_PROXIES").flatMap { try? AddressSet.parse($0).get() } ?? .empty,
             signalIntake: SignalIntakeSettings(
                 hmacSecret: text("WEBHOOK_SECRET"), token: text("WEBHOOK_TOKEN"),
                 maxLagSeconds: double("SIGNAL_MAX_LAG_SECONDS"), dedupWindowSeconds: double("SIGNAL_DEDUP_TTL_SECONDS"),

@@ -23,6 +23,8 @@ struct Setting: Sendable {
         case nodeProviders
         /// `provider/model=input:output,…` (LLM_PRICES).
         case prices
+        /// Comma-separated IP addresses, CIDR ranges and presets (`tradingview`).
+        case addresses
     }
 
     let key: String
@@ -109,6 +111,10 @@ extension Setting {
                 summary: "HMAC-SHA256 key for signed webhooks"),
         Setting(key: "WEBHOOK_TOKEN", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 16),
                 summary: "Token for POST /webhook/<token> or a `secret` body field (senders that cannot sign, e.g. TradingView)"),
+        Setting(key: "WEBHOOK_ALLOWED_IPS", flag: nil, defaultValue: nil, kind: .addresses,
+                summary: "Only these senders may post signals: addresses, CIDR ranges, or `tradingview` (its four published addresses); unset: any"),
+        Setting(key: "TRADEWIZARD_TRUSTED_PROXIES", flag: nil, defaultValue: nil, kind: .addresses,
+                summary: "Reverse proxies whose X-Forwarded-For names the client (for WEBHOOK_ALLOWED_IPS); unset: the socket peer is the client"),
         Setting(key: "SIGNAL_MAX_LAG_SECONDS", flag: nil, defaultValue: "300", kind: .decimal(1...86_400),
                 summary: "Signals with an older timestamp are rejected (stale_signal)"),
         Setting(key: "SIGNAL_DEDUP_TTL_SECONDS", flag: nil, defaultValue: "3600", kind: .decimal(1...2_592_000),

@@ -93,6 +93,7 @@ final class ApplianceRuntime: Sendable {
             + APIRoutes.routes(database: database)
             + AdminRoutes.routes(database: database, analysis: analysis, configuration: configuration, logger: logger)
             + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock),
+                                   senders: SenderAllowlist(allowed: configuration.webhookAllowedSenders, trustedProxies: configuration.trustedProxies),
                                    database: database, latency: signalLatency, logger: logger)
         // Request logging wraps the routes that await (the immediate probes stay on the loop).
         return Router(routes.map { route in

@@ -13,19 +13,21 @@ import Support
 /// (what TradingView and bots read); every refusal answers the one error shape
 /// `{"error":{"code","message"}}`, with `status` and `processing_time_ms` beside it for rejections.
 enum WebhookRoutes {
-    static func routes(intake: SignalIntake, database: AppDatabase, latency: LatencyRecorder, logger: Logger) -> [Route] {
+    static func routes(intake: SignalIntake, senders: SenderAllowlist = SenderAllowlist(allowed: nil, trustedProxies: .empty),
+                       database: AppDatabase, latency: LatencyRecorder, logger: Logger) -> [Route] {
         let receive: @Sendable (HTTPRequest) async throws -> HTTPResponse = { request in
             let started = MonotonicInstant.now()
             // The authenticator in front of this route recorded the method.
             guard let method = request.authentication.flatMap(WebhookAuthentication.init(rawValue:)) else { throw HTTPError.internalError }
-            let result = await intake.handle(WebhookRequest(body: request.body, authentication: method, remoteAddress: request.remoteAddress))
+            let client = request.clientAddress(trustedProxies: senders.trustedProxies)
+            let result = await intake.handle(WebhookRequest(body: request.body, authentication: method, remoteAddress: client))
             return try answer(result, request: request, started: started, latency: latency, logger: logger)
         }
         let authenticator = WebhookAuthenticator(credentials: intake.settings.credentials, logger: logger)
         return [
             Route(.post, "/webhook", .task(receive)),
             Route(.post, "/webhook/{token}", .task(receive)),
-        ].behind([authenticator]) + [
+        ].behind([senders, authenticator]) + [
             Route(.get, "/metrics/signals", .task { _ in
                 .json(try await database.pool.read { try SignalReport.read($0) }.signals)
             }),
@@ -64,6 +66,20 @@ enum WebhookRoutes {
 
     static func body(_ members: [String: JSONValue]) -> HTTPResponse {
         HTTPResponse(status: 200, headers: [("content-type", "application/json")], body: JSONValue.object(members).serialized())
+    }
+}
+
+/// Refuses signals from senders outside `WEBHOOK_ALLOWED_IPS` with 403 `sender_not_allowed`,
+/// before authentication. The sender is the socket peer, or the client a trusted proxy names.
+struct SenderAllowlist: HTTPMiddleware {
+    let allowed: AddressSet?
+    let trustedProxies: AddressSet
+
+    func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        if let allowed, !allowed.contains(request.clientAddress(trustedProxies: trustedProxies)) {
+            throw HTTPError(403, code: "sender_not_allowed", message: "this address may not send signals (WEBHOOK_ALLOWED_IPS)")
+        }
+        return try await next.respond(to: request)
     }
 }
 
