@@ -95,6 +95,8 @@ final class WebhookEndToEndTests: XCTestCase {
         let prometheus = try await client.send(method: "GET", path: "/metrics").text
         XCTAssertTrue(prometheus.contains(#"tradewizard_signals_total{outcome="duplicate"} 1"#), prometheus)
         XCTAssertTrue(prometheus.contains("tradewizard_positions_open 1"))
+        let histograms = PrometheusText.assertHistogramsAreCumulative(prometheus)
+        XCTAssertTrue(histograms.contains("tradewizard_db_commit_duration_seconds"), "\(histograms)")
         let health = try JSONValue.parse(try await client.send(method: "GET", path: "/health").body)
         XCTAssertNotNil(health["components"]?["signals"]?["lastHour"])
 

@@ -126,7 +126,7 @@ public struct WriterStatistics: Sendable {
     public var failedWrites: Int
     /// Sum of commit durations (BEGIN to COMMIT returning), in seconds.
     public var commitSeconds: Double
-    /// Commit duration histogram: counts of commits at or under each bound in `commitBucketBounds`.
+    /// Commit duration histogram: per bucket (not cumulative), the commits above the previous bound and at or under this one of `commitBucketBounds`.
     public var commitBuckets: [Int]
     /// Upper bounds in seconds of the commit histogram's buckets.
     public static let commitBucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
@@ -142,9 +142,8 @@ final class WriterCounters: Sendable {
             stats.writes += writes
             stats.failedWrites += failed
             stats.commitSeconds += seconds
-            for (index, bound) in WriterStatistics.commitBucketBounds.enumerated() where seconds <= bound {
-                stats.commitBuckets[index] += 1
-            }
+            // One bucket per commit (the first bound it fits); the exposition makes them cumulative.
+            if let index = WriterStatistics.commitBucketBounds.firstIndex(where: { seconds <= $0 }) { stats.commitBuckets[index] += 1 }
         }
     }
 
