@@ -48,3 +48,30 @@ final class LoggerTests: XCTestCase {
         XCTAssertTrue(sink.lines[0].hasSuffix("WARNING retrying component=polymarket attempt=2\n"), sink.lines[0])
     }
 }
+
+final class LogFloodTests: XCTestCase {
+    func testARepeatedErrorIsWrittenOnceThenSummarisedWithItsCountAfterTheWindow() throws {
+        let sink = LogSink.memory()
+        let clock = ManualWallClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let logger = Logger(level: .info, format: .json, sink: sink, clock: clock, repeatWindowSeconds: 10)
+        let child = logger.with(["component": "webhook"])
+        for index in 0..<1_000 {
+            (index.isMultiple(of: 2) ? logger : child).error("webhook intake could not write to the database", ["remote": "127.0.0.1"])
+            logger.info("request", ["n": index])
+        }
+        let errors = sink.lines.filter { $0.contains("\"level\":\"error\"") }
+        XCTAssertEqual(errors.count, 1, "1,000 failures within the window write one error line (copies share the limiter)")
+        XCTAssertEqual(sink.lines.filter { $0.contains("\"msg\":\"request\"") }.count, 1_000, "info lines are never limited")
+        logger.warning("another warning")
+        XCTAssertEqual(sink.lines.filter { $0.contains("another warning") }.count, 1, "a different message has its own window")
+
+        clock.advance(by: 11)
+        logger.error("webhook intake could not write to the database", ["remote": "127.0.0.1"])
+        let after = sink.lines.filter { $0.contains("\"level\":\"error\"") }
+        XCTAssertEqual(after.count, 3, "after the window: a summary, then the line")
+        let summary = try JSONValue.parse(Array(after[1].utf8))
+        XCTAssertEqual(summary["repeated"], .number(999))
+        XCTAssertEqual(summary["message"], .string("webhook intake could not write to the database"))
+        XCTAssertTrue(after[2].contains("\"remote\":\"127.0.0.1\""))
+    }
+}

@@ -16,15 +16,20 @@ public struct Logger: Sendable {
     let redactor: Redactor
     let clock: any WallClock
     let baseFields: [(String, any LogValue)]
+    let repeats: RepeatLimiter
 
+    /// `repeatWindowSeconds`: a warning or worse repeated (same level and message) within this
+    /// many seconds of its last written occurrence is counted instead of written; the next one
+    /// written after the window is preceded by a summary line with the count (`repeated`).
     public init(level: LogLevel = .info, format: Format = .json, secrets: [String] = [], sink: LogSink = .standardOutput,
-                clock: any WallClock = SystemWallClock()) {
+                clock: any WallClock = SystemWallClock(), repeatWindowSeconds: Double = 10) {
         self.level = level
         self.format = format
         self.sink = sink
         self.redactor = Redactor(secrets: secrets)
         self.clock = clock
         self.baseFields = []
+        self.repeats = RepeatLimiter(windowSeconds: repeatWindowSeconds)
     }
 
     private init(copying other: Logger, adding fields: LogFields) {
@@ -33,6 +38,7 @@ public struct Logger: Sendable {
         sink = other.sink
         redactor = other.redactor
         clock = other.clock
+        repeats = other.repeats
         baseFields = other.baseFields + fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
@@ -47,7 +53,18 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ fields: @autoclosure () -> LogFields = [:]) {
         guard level >= self.level else { return }
-        let line = render(level, message(), fields())
+        let text = message()
+        if level >= .warning {
+            switch repeats.verdict(for: "\(level) \(text)", at: clock.now()) {
+            case .suppress: return
+            case .write(let suppressed, let seconds) where suppressed > 0:
+                let summary = render(level, "the previous message repeated \(suppressed) more time(s) in \(Int(seconds.rounded())) s (not logged)",
+                                     ["repeated": suppressed, "message": text])
+                sink.write(redactor.redact(summary) + "\n", priority: level.syslogPriority)
+            case .write: break
+            }
+        }
+        let line = render(level, text, fields())
         sink.write(redactor.redact(line) + "\n", priority: level.syslogPriority)
     }
 
