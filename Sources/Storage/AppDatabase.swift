@@ -5,7 +5,7 @@ import Support
 ///
 /// Contract: `open` prepares the directory (0700, files 0600), takes the one-writer lock (a second
 /// writer process gets `StorageError.dataDirectoryLocked`), refuses a database written by a newer
-/// binary (`.schemaTooNew`), takes a pre-migration backup of any non-empty database that needs
+/// binary (`.schemaTooNew`), removes partial backup copies a killed backup left, takes a pre-migration backup of any non-empty database that needs
 /// migrating, and applies pending migrations.
 public final class AppDatabase: Sendable {
     public let directory: DataDirectory
@@ -25,6 +25,8 @@ public final class AppDatabase: Sendable {
                             migrations: [Migration] = Schema.migrations, clock: any WallClock = SystemWallClock()) async throws -> AppDatabase {
         try directory.prepare()
         let lock = try DataDirectoryLock.acquire(directory)
+        // Holding the lock, no other process can be writing a backup here: any partial is stale.
+        Backup.removeStalePartials(in: directory.backupsPath)
         let pool = try DatabasePool(path: directory.databasePath, configuration: configuration, clock: clock)
         let migrator = Migrator(migrations: migrations, clock: clock)
         do {

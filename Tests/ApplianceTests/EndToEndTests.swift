@@ -91,6 +91,17 @@ final class EndToEndTests: XCTestCase {
         _ = server.readAll()
         XCTAssertEqual(server.wait(), 0)
         XCTAssertLessThan(start.secondsElapsed(), 5)
+
+        // A clean stop leaves every commit in tradewizard.db itself: the WAL is checkpointed and truncated.
+        var info = stat()
+        let walBytes = stat(directory + "/data/tradewizard.db-wal", &info) == 0 ? Int64(info.st_size) : 0
+        XCTAssertEqual(walBytes, 0)
+        let copy = try makeTemporaryDirectory()
+        defer { removeDirectory(copy) }
+        try FileManager.default.copyItem(atPath: directory + "/data/tradewizard.db", toPath: copy + "/only.db")
+        let database = try Database(path: copy + "/only.db")
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM schema_migrations", as: Int.self), Schema.latestVersion,
+                       "the .db file alone has the tables")
     }
 
     func testMetricsFollowThePrometheusTextFormat() async throws {

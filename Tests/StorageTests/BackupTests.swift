@@ -40,6 +40,27 @@ final class BackupTests: XCTestCase {
         XCTAssertEqual(Backup.list(in: dataDirectory.backupsPath).first?.lastVerification?.isValid, true)
     }
 
+    func testPartialCopiesAKilledBackupLeftAreRemovedAtStartAndBeforeEachBackupAndNeverListed() async throws {
+        let backups = dataDirectory.backupsPath
+        func leavePartial(_ name: String) throws {
+            try FileSystem.makePrivateDirectory(backups)
+            try FileSystem.writeAtomically(Data(repeating: 0x55, count: 1 << 20), to: backups + "/" + name)
+        }
+        try await seededDatabase().close()
+        try leavePartial(".partial-tradewizard-20261201T020000Z.db")
+        try leavePartial(".partial-tradewizard-20261201T020000Z.db-journal")
+        XCTAssertEqual(Backup.list(in: backups).count, 0, "a partial is never a backup")
+
+        let database = try await AppDatabase.open(dataDirectory)
+        defer { database.close() }
+        XCTAssertEqual(FileSystem.contents(of: backups).filter { $0.hasPrefix(".partial-") }, [], "opening the data directory removes them")
+
+        try leavePartial(".partial-tradewizard-20261202T020000Z.db")
+        let entry = try await database.backup()
+        XCTAssertEqual(FileSystem.contents(of: backups).filter { $0.hasPrefix(".partial-") }, [], "a backup removes stale ones first")
+        XCTAssertEqual(Backup.list(in: backups).map(\.file), [entry.file])
+    }
+
     func testBackupWhileEightWritersWriteRestoresToAConsistentSnapshot() async throws {
         let database = try await seededDatabase(markets: 0)
         try await database.pool.writeWithoutTransaction { try $0.executeScript("CREATE TABLE sequence (writer INTEGER, n INTEGER, PRIMARY KEY (writer, n))") }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 @testable import Storage
 import Support
 import TestSupport
@@ -74,6 +75,23 @@ final class DatabasePoolTests: XCTestCase {
             let count = try await pool.read { try $0.scalar("SELECT count(*) FROM items", as: Int.self) }
             XCTAssertEqual(count, index + 1)
         }
+    }
+
+    func testACleanCloseLeavesEveryCommitInTheDatabaseFileAlone() async throws {
+        let pool = try await makePool()
+        for index in 0..<500 {
+            try await pool.write { try $0.execute("INSERT INTO items (writer, payload) VALUES (?, ?)", [1, String(repeating: "x", count: 200) + "\(index)"]) }
+        }
+        pool.close()
+        var info = stat()
+        let walBytes = stat(directory + "/pool.db-wal", &info) == 0 ? Int64(info.st_size) : 0
+        XCTAssertEqual(walBytes, 0, "the WAL was checkpointed into the database and truncated")
+        // Whoever copies only the .db file gets every row.
+        let copy = try makeTemporaryDirectory()
+        defer { removeDirectory(copy) }
+        try FileManager.default.copyItem(atPath: directory + "/pool.db", toPath: copy + "/only.db")
+        let database = try Database(path: copy + "/only.db")
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM items", as: Int.self), 500)
     }
 
     func testCallsAfterCloseFailInsteadOfHanging() async throws {

@@ -1,6 +1,7 @@
 import CSQLite
 import FoundationEssentials
 import Support
+import Synchronization
 
 /// Online, verified file-copy backups of the live database.
 ///
@@ -21,6 +22,8 @@ public enum Backup {
             throw StorageError(.notFound, "no database at \(databasePath)")
         }
         try FileSystem.makePrivateDirectory(directory)
+        // A backup killed mid-copy left a full-size partial; it would count against the space check.
+        removeStalePartials(in: directory)
         var sourceConfiguration = DatabaseConfiguration()
         sourceConfiguration.readOnly = true
         let source = try Database(path: databasePath, configuration: sourceConfiguration)
@@ -37,8 +40,10 @@ public enum Backup {
         let now = clock.now()
         let name = uniqueName(in: directory, prefix: kind.filePrefix + (label.map { "-\($0)" } ?? ""), stamp: Timestamp.compact(now))
         let finalPath = directory + "/" + name
-        let temporaryPath = directory + "/.partial-" + name
+        let temporaryPath = directory + "/" + partialPrefix + name
         try? FileSystem.remove(temporaryPath)
+        inProgress.withLock { _ = $0.insert(temporaryPath) }
+        defer { inProgress.withLock { _ = $0.remove(temporaryPath) } }
         do {
             let counts: [String: Int]
             let version: Int
@@ -93,6 +98,27 @@ public enum Backup {
             try? FileSystem.writeAtomically(data, to: verificationPath(for: path))
         }
         return result
+    }
+
+    /// Names of copies being written start with this; they are never listed as backups.
+    static let partialPrefix = ".partial-"
+    /// Partial files this process is writing now (never removed as stale).
+    private static let inProgress = Mutex<Set<String>>([])
+
+    /// Removes partial copies (and their journals) that no backup in this process is writing:
+    /// what a killed backup leaves. Returns the names removed. Called before each backup and when
+    /// the data directory is opened.
+    @discardableResult
+    public static func removeStalePartials(in directory: String) -> [String] {
+        let active = inProgress.withLock { $0 }
+        var removed: [String] = []
+        for name in FileSystem.contents(of: directory) where name.hasPrefix(partialPrefix) {
+            let path = directory + "/" + name
+            let base = name.hasSuffix("-journal") ? directory + "/" + String(name.dropLast(8)) : path
+            guard !active.contains(base), (try? FileSystem.remove(path)) != nil else { continue }
+            removed.append(name)
+        }
+        return removed
     }
 
     /// Every backup in `directory`, newest first.

@@ -103,9 +103,16 @@ public final class DatabasePool: Sendable {
     public var statistics: WriterStatistics { counters.snapshot() }
 
     /// Finishes queued work, then closes every connection. Later calls fail with `SQLITE_MISUSE`.
+    ///
+    /// The writer's last job copies the whole WAL into the database file and truncates the WAL
+    /// (`wal_checkpoint(TRUNCATE)`), so after a clean close `tradewizard.db` alone holds every
+    /// commit (someone copying only that file, or opening it immutable, sees everything).
     public func close() {
-        writerQueue.close()
         readerQueue.close()
+        if !configuration.readOnly {
+            _ = writerQueue.push(.exclusive { database in _ = try? database.execute("PRAGMA wal_checkpoint(TRUNCATE)") })
+        }
+        writerQueue.close()
         let running = threads.withLock { threads in
             defer { threads.removeAll() }
             return threads
