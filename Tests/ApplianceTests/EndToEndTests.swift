@@ -104,6 +104,24 @@ final class EndToEndTests: XCTestCase {
                        "the .db file alone has the tables")
     }
 
+    func testNextScheduledRunIsTheNextAnalysisCycleAndEveryJobIsListed() async throws {
+        let (server, port) = try startServer(environment: ["TRADEWIZARD_OFFLINE": "1", "TRADEWIZARD_WAL_MAINTENANCE_MINUTES": "5"])
+        defer { server.signal(SIGTERM); _ = server.readAll(); server.wait() }
+        let client = LoopbackHTTPClient(host: "127.0.0.1", port: port)
+        var health = JSONValue.null
+        for _ in 0..<50 {
+            health = try JSONValue.parse(try await client.send(method: "GET", path: "/health").body)
+            // After the start-up cycle ran, its next run is an interval away.
+            if health["scheduler"]?["jobs"]?["analysis-cycle"]?["lastResult"]?.stringValue != nil { break }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let jobs = try XCTUnwrap(health["scheduler"]?["jobs"]?.objectValue)
+        let cycle = try XCTUnwrap(jobs["analysis-cycle"]?["nextRun"]?.stringValue)
+        XCTAssertEqual(health["nextScheduledRun"]?.stringValue, cycle, "the next analysis cycle, as in the original")
+        let earliest = try XCTUnwrap(jobs.values.compactMap { $0["nextRun"]?.stringValue }.min())
+        XCTAssertLessThan(earliest, cycle, "another job (WAL maintenance) runs sooner and must not be shown as the next run: \(jobs)")
+    }
+
     func testMetricsFollowThePrometheusTextFormat() async throws {
         let (server, port) = try startServer()
         defer { server.signal(SIGTERM); _ = server.readAll(); server.wait() }

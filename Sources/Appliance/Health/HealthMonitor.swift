@@ -71,9 +71,13 @@ public final class HealthMonitor: Sendable {
 
     private let signalDegradedRejectionRate: Double
     private let llm: LLMHealthPolicy
+    private let logger: Logger
+    /// The writer's whole-transaction failure count and writability at the previous refresh.
+    private let previous = Mutex<(storageFailures: Int, writable: Bool?)>((0, nil))
 
     public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5,
-                llm: LLMHealthPolicy = LLMHealthPolicy()) {
+                llm: LLMHealthPolicy = LLMHealthPolicy(), logger: Logger = .disabled) {
+        self.logger = logger
         self.signalDegradedRejectionRate = signalDegradedRejectionRate
         self.llm = llm
         self.database = database
@@ -104,10 +108,36 @@ public final class HealthMonitor: Sendable {
         snapshot.checkedAt = now
         let directory = database.directory
         let start = MonotonicInstant.now()
+        var writeFailure: String?
         do {
-            try await database.pool.write { _ in }  // takes the write lock and commits: the database accepts writes
-            snapshot.databaseWritable = true
+            // A real write, committed: fails as signals would on a full disk, a read-only file or a foreign lock.
+            try await database.pool.write { try $0.beat(at: now) }
             snapshot.databaseLatencyMilliseconds = start.secondsElapsed() * 1000
+        } catch {
+            writeFailure = "\(error)"
+        }
+        // Writes of real traffic that failed since the last refresh count even when the tiny probe got through.
+        let statistics = database.pool.statistics
+        let failedSince = previous.withLock { state in
+            defer { state.storageFailures = statistics.storageFailures }
+            return statistics.storageFailures - state.storageFailures
+        }
+        if writeFailure == nil, failedSince > 0 {
+            writeFailure = "\(failedSince) write transaction(s) failed since the last check: \(statistics.lastStorageFailure ?? "unknown error")"
+        }
+        snapshot.databaseWritable = writeFailure == nil
+        let wasWritable = previous.withLock { state in
+            defer { state.writable = writeFailure == nil }
+            return state.writable
+        }
+        if let writeFailure, wasWritable != false {
+            logger.error("the database stopped accepting writes: webhooks answer 503 and analyses cannot be stored", ["error": writeFailure])
+        } else if writeFailure == nil, wasWritable == false {
+            logger.notice("the database accepts writes again")
+        }
+        if let writeFailure {
+            snapshot.reasons.append("database does not accept writes: \(writeFailure)")
+        } else { do {
             let (bytes, lastAnalysis, signals) = try await database.pool.read { database -> (Int64, Date?, SignalCounts) in
                 let pages: Int64 = try database.scalar("PRAGMA page_count") ?? 0
                 let size: Int64 = try database.scalar("PRAGMA page_size") ?? 4096
@@ -126,8 +156,9 @@ public final class HealthMonitor: Sendable {
             snapshot.llmSpendToday = spend
             snapshot.budgetLimitedRunsLastHour = limited
         } catch {
-            snapshot.reasons.append("database does not accept writes")
-        }
+            snapshot.databaseWritable = false
+            snapshot.reasons.append("database cannot be read: \(error)")
+        } }
         // stat() reads metadata only; it opens no descriptor on the WAL.
         var info = stat()
         if stat(directory.databasePath + "-wal", &info) == 0 { snapshot.walBytes = Int64(info.st_size) }

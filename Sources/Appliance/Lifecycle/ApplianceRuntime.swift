@@ -45,7 +45,8 @@ final class ApplianceRuntime: Sendable {
             let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt,
                                        signalDegradedRejectionRate: configuration.signalDegradedRejectionRate,
                                        llm: LLMHealthPolicy(quotaLimits: llm.dailyQuotas.filter { llm.quotaAPIs.contains($0.key) },
-                                                            dailyBudget: llm.maxCostPerDay))
+                                                            dailyBudget: llm.maxCostPerDay),
+                                       logger: logger.with(["component": "health"]))
             let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger)
             let scheduler = Scheduler(database: database, clock: clock, logger: logger, metrics: metrics, health: health)
             let server = HTTPServer(configuration: serverConfiguration(), router: router(database: database, health: health, analysis: analysis),

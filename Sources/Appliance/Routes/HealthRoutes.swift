@@ -9,7 +9,9 @@ import Synchronization
 enum HealthRoutes {
     struct Body: Encodable {
         struct Database: Encodable { var connected: Bool; var latencyMs: Double }
-        struct SchedulerState: Encodable { var running: Bool; var tickAgeSeconds: Double?; var nextRuns: [String: String]; var lastResults: [String: String] }
+        struct SchedulerState: Encodable { var running: Bool; var tickAgeSeconds: Double?; var jobs: [String: Job] }
+        /// One scheduled job: when it runs next and how its last run ended.
+        struct Job: Encodable { var nextRun: String?; var lastResult: String? }
         struct Components: Encodable {
             var database: ComponentDatabase
             var scheduler: ComponentScheduler
@@ -91,16 +93,20 @@ enum HealthRoutes {
     static func render(health: HealthMonitor, clock: any WallClock, startedAt: Date) -> HTTPResponse {
                 let snapshot = health.snapshot
                 let now = clock.now()
-                let nextRuns = snapshot.nextRuns.mapValues(Timestamp.format)
+                var jobs: [String: Body.Job] = [:]
+                for name in Set(snapshot.nextRuns.keys).union(snapshot.lastJobResults.keys) {
+                    jobs[name] = Body.Job(nextRun: snapshot.nextRuns[name].map(Timestamp.format), lastResult: snapshot.lastJobResults[name])
+                }
                 let body = Body(
                     status: snapshot.status.rawValue,
                     timestamp: Timestamp.format(now),
                     uptime: (now.timeIntervalSince(startedAt) * 1000).rounded() / 1000,
                     lastAnalysis: snapshot.lastAnalysisAt.map(Timestamp.format),
-                    nextScheduledRun: snapshot.nextRuns.values.min().map(Timestamp.format),
+                    // As in the original monitor: the next analysis cycle (other jobs are under scheduler.jobs).
+                    nextScheduledRun: snapshot.nextRuns[MarketJobs.cycleName].map(Timestamp.format),
                     database: .init(connected: snapshot.databaseWritable, latencyMs: snapshot.databaseLatencyMilliseconds),
                     scheduler: .init(running: snapshot.schedulerTickAgeSeconds.map { $0 < 120 } ?? false,
-                                     tickAgeSeconds: snapshot.schedulerTickAgeSeconds, nextRuns: nextRuns, lastResults: snapshot.lastJobResults),
+                                     tickAgeSeconds: snapshot.schedulerTickAgeSeconds, jobs: jobs),
                     quota: snapshot.quota,
                     components: .init(
                         database: .init(writable: snapshot.databaseWritable, latencyMs: snapshot.databaseLatencyMilliseconds,

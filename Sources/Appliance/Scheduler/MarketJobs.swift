@@ -9,9 +9,12 @@ enum MarketJobs {
         [cycle(analysis, configuration, logger), refresh(analysis, logger), scoring(analysis, logger)]
     }
 
+    /// The analysis cycle's job name (`/health`'s `nextScheduledRun` is its next run).
+    static let cycleName = "analysis-cycle"
+
     /// The analysis cycle: at start, then every `ANALYSIS_INTERVAL_HOURS`.
     static func cycle(_ analysis: AnalysisServices, _ configuration: Configuration, _ logger: Logger) -> Job {
-        Job(name: "analysis-cycle", schedule: .interval(seconds: configuration.analysisIntervalHours * 3_600, runAtStart: true)) {
+        Job(name: cycleName, schedule: .interval(seconds: configuration.analysisIntervalHours * 3_600, runAtStart: true)) {
             let summary = try await analysis.cycle.run()
             logger.info("analysis cycle finished", [
                 "source": summary.source, "candidates": String(summary.candidates), "analysed": String(summary.analysed),

@@ -46,7 +46,7 @@ struct GroupCommitWriter {
         do {
             try database.execute("BEGIN IMMEDIATE")
         } catch {
-            counters.recordFailures(writes.count)
+            counters.recordStorageFailure(error, writes: writes.count, at: database.clock.now())
             writes.forEach { $0.finish(error) }
             return
         }
@@ -63,11 +63,15 @@ struct GroupCommitWriter {
                     try? database.execute("ROLLBACK TO grouped_write")
                     try? database.execute("RELEASE grouped_write")
                     outcomes.append(error)
+                    // One write undone alone, but for a reason of the storage's (a page that did not fit on a full disk).
+                    if let error = error as? DatabaseError, error.isStorageFailure {
+                        counters.recordStorageFailure(error, writes: 0, at: database.clock.now())
+                    }
                 } else {
                     // SQLite rolled back the whole transaction (for example on SQLITE_FULL): the
                     // writes before this one are gone too. None was acknowledged yet; fail them
                     // with this error and give the rest a transaction of their own.
-                    counters.recordFailures(index + 1)
+                    counters.recordStorageFailure(error, writes: index + 1, at: database.clock.now())
                     writes[...index].forEach { $0.finish(error) }
                     commit(Array(writes[(index + 1)...]))
                     return
@@ -78,7 +82,7 @@ struct GroupCommitWriter {
             try database.execute("COMMIT")
         } catch {
             if database.isInTransaction { try? database.execute("ROLLBACK") }
-            counters.recordFailures(writes.count)
+            counters.recordStorageFailure(error, writes: writes.count, at: database.clock.now())
             writes.forEach { $0.finish(error) }
             return
         }

@@ -67,6 +67,12 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
         self.sql = sql
     }
 
+    /// True for the codes that mean the storage itself refuses writes (a full disk, an I/O error,
+    /// a read-only or corrupt file, a lock held elsewhere), not that one statement was wrong.
+    public var isStorageFailure: Bool {
+        [ResultCode.full, .ioError, .readonly, .busy, .locked, .corrupt, .cantOpen, .notADatabase].contains(resultCode.primary)
+    }
+
     public var description: String {
         var text = "SQLite error \(resultCode): \(message)"
         if let sql { text += " — while running: \(sql)" }

@@ -9,6 +9,7 @@ public enum Schema {
         SchemaV4.migration,
         SchemaV5.migration,
         SchemaV6.migration,
+        SchemaV7.migration,
     ]
 
     /// The newest schema version this binary writes.
