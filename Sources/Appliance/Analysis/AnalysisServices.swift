@@ -32,7 +32,8 @@ final class AnalysisServices: Sendable {
             logger.info("LLM analysis on", ["providers": llm.gateway.settings.providers.map { "\($0.name.rawValue):\($0.model)" }.joined(separator: ","),
                                             "news": llm.news == nil ? "off" : "newsdata"])
         }
-        analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm)
+        analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm,
+                                  logger: logger.with(["component": "analysis"]))
         cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
         refresher = MarketRefresher(pool: database.pool, clock: database.clock, source: { selector.current() })
     }

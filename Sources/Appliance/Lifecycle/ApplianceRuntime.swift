@@ -93,7 +93,8 @@ final class ApplianceRuntime: Sendable {
             + MetricsRoutes.routes(metrics: metrics, database: database, health: health, clock: clock, startedAt: startedAt)
             + APIRoutes.routes(database: database)
             + AdminRoutes.routes(database: database, analysis: analysis, configuration: configuration, logger: logger)
-            + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock),
+            + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock,
+                                                              logger: logger.with(["component": "signals"])),
                                    senders: SenderAllowlist(allowed: configuration.webhookAllowedSenders, trustedProxies: configuration.trustedProxies),
                                    database: database, latency: signalLatency, logger: logger)
         // Request logging wraps the routes that await (the immediate probes stay on the loop).

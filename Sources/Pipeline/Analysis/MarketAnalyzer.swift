@@ -34,9 +34,11 @@ public final class MarketAnalyzer: Sendable {
 
     /// The LLM analysis in use (nil: offline agents only).
     public let llm: LLMAnalysis?
+    private let logger: Logger
 
     public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource,
-                llm: LLMAnalysis? = nil) throws {
+                llm: LLMAnalysis? = nil, logger: Logger = .disabled) throws {
+        self.logger = logger
         self.pool = pool
         self.clock = clock
         self.source = source
@@ -84,7 +86,26 @@ public final class MarketAnalyzer: Sendable {
         } catch let error as NetworkError {
             try await recordFailure(request: request, message: error.description)
         }
-        return try await report(runID: request.runID)
+        let report = try await report(runID: request.runID)
+        log(report)
+        return report
+    }
+
+    /// One line per finished analysis, naming the market: what an operator reads to know what was decided.
+    private func log(_ report: AnalysisReport) {
+        var fields: LogFields = ["conditionId": report.conditionID, "question": report.question, "run": report.runID,
+                                 "status": report.status.rawValue, "source": report.source, "milliseconds": report.durationMilliseconds]
+        if let recommendation = report.recommendation {
+            fields["action"] = recommendation.direction.rawValue
+            fields["expectedValue"] = recommendation.expectedValue
+        }
+        if report.costUSD > 0 { fields["costUsd"] = report.costUSD }
+        if report.status == .failed {
+            fields["error"] = report.errorMessage ?? "unknown"
+            logger.warning("analysis failed", fields)
+        } else {
+            logger.info("analysis finished", fields)
+        }
     }
 
     /// A history row for a run that stopped before persistence (nothing else is written, so no

@@ -87,8 +87,13 @@ public final class LLMGateway: Sendable {
             do {
                 try await admit(runID: runID, api: provider.name.rawValue, estimate: estimate)
             } catch let error as LLMError {
-                logger.info("LLM call not admitted for this provider", ["run": runID, "node": node, "provider": provider.name.rawValue,
-                                                                        "reason": String(describing: error)])
+                if case .budgetExhausted = error {
+                    logger.warning("LLM budget reached: the call is not sent and the agent is skipped",
+                                   ["run": runID, "node": node, "provider": provider.name.rawValue, "reason": String(describing: error)])
+                } else {
+                    logger.info("LLM call not admitted for this provider", ["run": runID, "node": node, "provider": provider.name.rawValue,
+                                                                            "reason": String(describing: error)])
+                }
                 skip = skip ?? error
                 continue
             }

@@ -61,8 +61,10 @@ public struct SignalIntake: Sendable {
     public let pool: DatabasePool
     public let settings: SignalIntakeSettings
     public let clock: any WallClock
+    let logger: Logger
 
-    public init(pool: DatabasePool, settings: SignalIntakeSettings, clock: any WallClock = SystemWallClock()) {
+    public init(pool: DatabasePool, settings: SignalIntakeSettings, clock: any WallClock = SystemWallClock(), logger: Logger = .disabled) {
+        self.logger = logger
         self.pool = pool
         self.settings = settings
         self.clock = clock
@@ -116,6 +118,7 @@ public struct SignalIntake: Sendable {
                 return (correlation, decision, seconds)
             }
             guard let decision = stored.1 else { return result(.duplicate(correlationID: stored.0)) }
+            log(decision, signal: signal, correlation: stored.0)
             return result(.accepted(correlationID: stored.0, decision: decision, decisionSeconds: stored.2))
         } catch let rejection as SignalRejection {
             let credentials = [settings.credentials.token, settings.credentials.hmacSecret].compactMap { $0 }
@@ -130,6 +133,26 @@ public struct SignalIntake: Sendable {
             return result(.rejected(rejection))
         } catch {
             return result(.storageUnavailable)
+        }
+    }
+
+    /// What an operator needs to follow the book: each decision, and each paper trade opened or closed (after the commit).
+    private func log(_ decision: Decision, signal: ValidatedSignal, correlation: String) {
+        let fields: LogFields = ["symbol": signal.symbol, "direction": signal.direction.rawValue, "decision": decision.action,
+                                 "rule": decision.rule, "correlationId": correlation, "source": signal.source]
+        logger.info("signal decided", fields)
+        switch decision.effect {
+        case .none: break
+        case .close(let position, let price):
+            logger.notice("position closed", ["symbol": position.symbol, "side": position.side.rawValue, "quantity": position.quantity,
+                                              "entryPrice": position.entryPrice, "exitPrice": price, "correlationId": correlation])
+        case .open(let side, let quantity, let price, let closing):
+            if let closing {
+                logger.notice("position closed", ["symbol": closing.symbol, "side": closing.side.rawValue, "quantity": closing.quantity,
+                                                  "entryPrice": closing.entryPrice, "exitPrice": price, "correlationId": correlation])
+            }
+            logger.notice("position opened", ["symbol": signal.symbol, "side": side.rawValue, "quantity": quantity, "price": price,
+                                              "correlationId": correlation])
         }
     }
 }
