@@ -117,4 +117,59 @@ final class LLMEndToEndTests: XCTestCase {
         _ = server.readAll()
         XCTAssertEqual(server.wait(), 0)
     }
+
+    func testAServeKilledMidCycleResumesItsRunsAndTheRestartAnalysesNoMarketTwice() async throws {
+        let crashed = Mutex(false)
+        // Explanations hang until the kill, then take 1.5 s: the restart's cycle chooses its markets
+        // while the resumed runs are still unfinished.
+        let fake = try FakeLLM(.openai) { call in
+            call.schemaName == "explanation" ? .slow(crashed.withLock({ $0 }) ? 1.5 : 60) : .answer(nil, inputTokens: 1_000, outputTokens: 200)
+        }
+        defer { fake.stop() }
+        let settings = environment(fake, ["MAX_MARKETS_PER_CYCLE": "2"])
+        let first = try start(["serve", "--port", "0"], settings)
+        XCTAssertTrue(waitUntil(seconds: 60) { fake.calls.filter { $0.schemaName == "explanation" }.count == 2 },
+                      "both analyses of the cycle reached their explanation")
+        first.signal(SIGKILL)
+        _ = first.wait()
+        crashed.withLock { $0 = true }
+        let callsBeforeRestart = fake.calls.count
+
+        let second = try start(["serve", "--port", "0"], settings)
+        var log: [String] = []
+        while let line = second.readLine() {
+            log.append(line)
+            if line.contains("analysis cycle finished") || line.contains("\"job\":\"analysis-cycle\"") && line.contains("job finished") { break }
+        }
+        XCTAssertTrue(waitUntil(seconds: 30) {
+            var readOnly = DatabaseConfiguration()
+            readOnly.readOnly = true
+            let reader = try? Database(path: directory + "/data/tradewizard.db", configuration: readOnly)
+            return (try? reader?.scalar("SELECT count(*) FROM graph_runs WHERE status = 'running'", as: Int.self)) == 0
+        }, "the interrupted runs were resumed to the end")
+        second.signal(SIGTERM)
+        _ = second.readAll()
+        XCTAssertEqual(second.wait(), 0)
+
+        let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
+        defer { database.close() }
+        let (perMarket, perCall) = try await database.pool.read { database -> ([String: Int], [String: Int]) in
+            var perMarket: [String: Int] = [:]
+            for row in try database.query("SELECT m.condition_id AS id, count(*) AS runs FROM analysis_history h JOIN markets m ON m.id = h.market_id GROUP BY m.condition_id") {
+                perMarket[try row.get("id")] = try row.get("runs")
+            }
+            var perCall: [String: Int] = [:]
+            for row in try database.query("SELECT run_id || '/' || call_key AS key, count(*) AS paid FROM llm_calls GROUP BY run_id, call_key") {
+                perCall[try row.get("key")] = try row.get("paid")
+            }
+            return (perMarket, perCall)
+        }
+        XCTAssertFalse(perMarket.isEmpty)
+        XCTAssertEqual(perMarket.filter { $0.value > 1 }, [:], "no market was analysed twice (the resumed ones were not picked again)")
+        XCTAssertEqual(perCall.filter { $0.value > 1 }, [:], "every recorded answer was paid once")
+        let askedAfter = fake.calls[callsBeforeRestart...].filter { $0.schemaName != "explanation" }.count
+        let newMarkets = perMarket.count - 2
+        XCTAssertEqual(askedAfter, newMarkets * 9, "after the restart only the two explanations in flight and the new markets' calls were asked")
+    }
 }
+

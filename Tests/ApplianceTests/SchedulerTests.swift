@@ -65,6 +65,28 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(interrupted.map(\.result), [.success, .interrupted])
     }
 
+    func testAStartUpJobDoesNotRunAgainWhenItsLastRunFinishedWithinTheInterval() async throws {
+        let job = Job(name: "cycle", schedule: .interval(seconds: 24 * 3_600, runAtStart: true)) { .success }
+        clock.advance(by: -3_600)
+        let id = try await database.pool.write { try $0.jobRuns.start(job: "cycle", scheduledFor: nil) }
+        try await database.pool.write { try $0.jobRuns.finish(id: id, result: .success, error: nil) }
+        clock.advance(by: 3_600)
+        let restarted = makeScheduler()
+        try await restarted.prepare([job])
+        let started = await restarted.tick()
+        XCTAssertEqual(started, [], "a restart an hour after a finished cycle does not repeat it")
+        let next = await restarted.nextRuns()["cycle"]
+        XCTAssertEqual(next.map(Timestamp.format), "2026-11-22T09:00:00.000Z", "it runs one interval after the last start")
+
+        // A run left unfinished by a crash does run again at start.
+        _ = try await database.pool.write { try $0.jobRuns.start(job: "cycle", scheduledFor: nil) }
+        let afterCrash = makeScheduler()
+        try await afterCrash.prepare([job])
+        let rerun = await afterCrash.tick()
+        XCTAssertEqual(rerun, ["cycle"])
+        await afterCrash.waitForRunningJobs()
+    }
+
     func testAJobNeverRunsTwiceAtOnce() async throws {
         let gate = Gate()
         let runs = Counter()

@@ -7,7 +7,8 @@ import Support
 /// Contract: a job never runs twice at once; runs left `running` by a dead process are marked
 /// `interrupted` at start; a daily slot missed while the process was down gets exactly one
 /// catch-up run at start; an interval job whose last run is more than one interval old runs at
-/// start. Time comes from the injected clock: `tick()` runs what is due at `clock.now()`, so tests
+/// start, and one that runs at start does so unless its last run finished (not failed or
+/// interrupted) less than one interval ago. Time comes from the injected clock: `tick()` runs what is due at `clock.now()`, so tests
 /// drive it without sleeping.
 public actor Scheduler {
     private let database: AppDatabase
@@ -41,7 +42,10 @@ public actor Scheduler {
             lastResults[name] = last?.result.rawValue
             switch job.schedule {
             case .interval(let seconds, let runAtStart):
-                if runAtStart {
+                if runAtStart, let last, [.success, .skipped].contains(last.result), now.timeIntervalSince(last.startedAt) < seconds {
+                    // A restart soon after a finished run does not run it again (a crash loop would repeat the work).
+                    nextRun[name] = last.startedAt.addingTimeInterval(seconds)
+                } else if runAtStart {
                     nextRun[name] = now
                 } else if let last, now.timeIntervalSince(last.startedAt) >= seconds {
                     nextRun[name] = now

@@ -36,10 +36,12 @@ public struct AnalysisCycle: Sendable {
         let source = analyzer.source()
         let candidates = MarketDiscovery.candidates(events: events, settings: settings, now: now)
         let cutoff = now.addingTimeInterval(-settings.updateIntervalHours * 3_600)
+        // A market whose run a crash interrupted is finished by its resume, not analysed again.
+        let unfinished = try await analyzer.marketsWithUnfinishedRuns()
         let (open, lastAnalyzed, staleMarkets) = try await analyzer.pool.read { database -> ([Candidate], [String: Date], [Market]) in
             var open: [Candidate] = []
             var analyzed: [String: Date] = [:]
-            for candidate in candidates {
+            for candidate in candidates where !unfinished.contains(candidate.snapshot.conditionID) {
                 let existing = try database.markets.find(conditionID: candidate.snapshot.conditionID)
                 guard existing?.status != .resolved else { continue }
                 open.append(candidate)
@@ -60,7 +62,7 @@ public struct AnalysisCycle: Sendable {
         let trending = picked.count
         // Stale active markets fill what is left of the cap, oldest analysis first.
         var eventsTaken = Set(picked.map { $0.snapshot.eventID ?? $0.snapshot.conditionID })
-        for market in staleMarkets where picked.count < settings.maxMarketsPerCycle {
+        for market in staleMarkets where picked.count < settings.maxMarketsPerCycle && !unfinished.contains(market.conditionID) {
             guard !picked.contains(where: { $0.snapshot.conditionID == market.conditionID }),
                   let fresh = try? await source.markets(conditionIDs: [market.conditionID], closed: false).first else { continue }
             let event = try? await fresh.eventID.asyncMap { try await source.event(id: $0) } ?? nil

@@ -64,6 +64,20 @@ public final class MarketAnalyzer: Sendable {
         }
     }
 
+    /// The markets whose analysis run has started and not finished: running now, or interrupted
+    /// by a crash and not yet resumed. A cycle does not pick them (the resume finishes them).
+    public func marketsWithUnfinishedRuns() async throws -> Set<String> {
+        try await pool.read { database in
+            var markets: Set<String> = []
+            for run in try database.checkpoints.runs(status: .running, limit: 10_000) where run.graph == AnalysisGraph.name {
+                guard let row = try database.checkpoints.latest(thread: run.threadID),
+                      let request = try? GraphState(Checkpoint(row: row).values).decode(AnalysisRequest.self, AnalysisChannel.request) else { continue }
+                markets.insert(request.snapshot.conditionID)
+            }
+            return markets
+        }
+    }
+
     /// Resumes an interrupted run (same market lock, same failure recording).
     public func resume(thread: String) async throws -> AnalysisReport {
         let request = try await pool.read { database -> AnalysisRequest? in
