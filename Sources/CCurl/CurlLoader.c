@@ -83,6 +83,9 @@ CURLcode tradewizard_curl_setopt_pointer(CURL *handle, CURLoption option, const 
 CURLcode tradewizard_curl_setopt_callback(CURL *handle, CURLoption option, tradewizard_curl_data_callback value) {
     return ready() ? curl.easy_setopt(handle, option, value) : CURLE_FAILED_INIT;
 }
+CURLcode tradewizard_curl_setopt_progress(CURL *handle, tradewizard_curl_progress_callback value) {
+    return ready() ? curl.easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value) : CURLE_FAILED_INIT;
+}
 CURLcode tradewizard_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return ready() ? curl.easy_getinfo(handle, info, value) : CURLE_FAILED_INIT;
 }

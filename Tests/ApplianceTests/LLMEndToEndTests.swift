@@ -171,5 +171,33 @@ final class LLMEndToEndTests: XCTestCase {
         let newMarkets = perMarket.count - 2
         XCTAssertEqual(askedAfter, newMarkets * 9, "after the restart only the two explanations in flight and the new markets' calls were asked")
     }
+
+    func testSIGTERMDuringSlowModelCallsStartsNothingNewAndExitsWithinTheDeadlinePlusOneSecond() async throws {
+        let fake = try FakeLLM(.openai) { _ in .slow(3) }
+        defer { fake.stop() }
+        let server = try start(["serve", "--port", "0"], environment(fake, ["MAX_MARKETS_PER_CYCLE": "6", "TRADEWIZARD_SHUTDOWN_SECONDS": "2"]))
+        XCTAssertTrue(waitUntil(seconds: 30) { fake.calls.count >= 4 }, "model calls of several markets are in flight")
+        let stopped = MonotonicInstant.now()
+        server.signal(SIGTERM)
+        let callsAtStop = fake.calls.count
+        let log = server.readAll()
+        let status = server.wait()
+        let seconds = stopped.secondsElapsed()
+        XCTAssertEqual(status, 0, log)
+        XCTAssertLessThan(seconds, 3.0, "a 2 s deadline: exit within deadline + 1 s")
+        usleep(200_000)
+        XCTAssertEqual(fake.calls.count, callsAtStop, "no model call started after SIGTERM")
+        XCTAssertFalse(log.split(separator: "\n").drop { !$0.contains("\"msg\":\"stopping\"") }.contains { $0.contains("analysis finished") && $0.contains("\"status\":\"partial\"") },
+                       "a cancelled analysis is not recorded as partial")
+
+        let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
+        defer { database.close() }
+        let (running, failed) = try await database.pool.read { database in
+            (try database.scalar("SELECT count(*) FROM graph_runs WHERE status = 'running'", as: Int.self) ?? 0,
+             try database.scalar("SELECT count(*) FROM analysis_history WHERE status IN ('failed', 'partial')", as: Int.self) ?? 0)
+        }
+        XCTAssertGreaterThan(running, 0, "the cancelled analyses stay resumable from their checkpoints")
+        XCTAssertEqual(failed, 0, "and none was recorded as failed or partial")
+    }
 }
 

@@ -36,7 +36,7 @@ final class OperatorLogTests: XCTestCase {
         let sink = LogSink.memory()
         let intake = SignalIntake(pool: test.database.pool, settings: SignalIntakeSettings(hmacSecret: nil, token: SignalIntakeTests.token,
                                                                                           rules: SignalRules(cooldownSeconds: 0)),
-                                  clock: clock, logger: Logger(sink: sink))
+                                  clock: clock, logger: Logger(level: .debug, sink: sink))
         let now = Int(SignalIntakeTests.mondayMorning.timeIntervalSince1970)
         for (index, direction) in ["call", "exit"].enumerated() {
             let body = Array(#"{"id":"t\#(index)","symbol":"SPY","direction":"\#(direction)","price":500,"timestamp":\#(now)}"#.utf8)
@@ -47,6 +47,7 @@ final class OperatorLogTests: XCTestCase {
         let opened = try XCTUnwrap(try lines(sink, "position opened").first)
         XCTAssertEqual(opened["symbol"], .string("SPY"))
         XCTAssertEqual(opened["price"], .number(500))
+        XCTAssertNotNil(opened["decision"]?.stringValue)
         let closed = try XCTUnwrap(try lines(sink, "position closed").first, "\(sink.lines)")
         XCTAssertEqual(closed["exitPrice"], .number(500))
     }

@@ -12,7 +12,11 @@ final class AnalysisServices: Sendable {
     let cycle: AnalysisCycle
     let refresher: MarketRefresher
 
-    init(configuration: Configuration, database: AppDatabase, logger: Logger) throws {
+    /// Raised when the process is asked to stop: no new analysis or model call starts.
+    let stop: StopRequest
+
+    init(configuration: Configuration, database: AppDatabase, logger: Logger, stop: StopRequest = StopRequest()) throws {
+        self.stop = stop
         var fixtures: (any MarketDataSource)?
         do {
             fixtures = try FixtureMarketSource(directory: configuration.fixturesDirectory)
@@ -27,13 +31,13 @@ final class AnalysisServices: Sendable {
         }
         let selector = MarketSourceSelector(live: live, fixtures: fixtures)
         self.selector = selector
-        let llm = Self.llmAnalysis(configuration.llm, database: database, logger: logger.with(["component": "llm"]))
+        let llm = Self.llmAnalysis(configuration.llm, database: database, logger: logger.with(["component": "llm"]), stop: stop)
         if let llm {
             logger.info("LLM analysis on", ["providers": llm.gateway.settings.providers.map { "\($0.name.rawValue):\($0.model)" }.joined(separator: ","),
                                             "news": llm.news == nil ? "off" : "newsdata"])
         }
         analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm,
-                                  logger: logger.with(["component": "analysis"]))
+                                  logger: logger.with(["component": "analysis"]), stop: stop)
         cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
         refresher = MarketRefresher(pool: database.pool, clock: database.clock, source: { selector.current() })
     }
@@ -41,7 +45,8 @@ final class AnalysisServices: Sendable {
     /// The configured providers, budgets, quotas and news feed; nil when no provider is
     /// configured (the offline agents then run alone). `TRADEWIZARD_OFFLINE` does not matter
     /// here: it selects the market source only, and a configured (e.g. local) model is used.
-    static func llmAnalysis(_ llm: LLMConfiguration, database: AppDatabase, logger: Logger = .disabled) -> LLMAnalysis? {
+    static func llmAnalysis(_ llm: LLMConfiguration, database: AppDatabase, logger: Logger = .disabled,
+                            stop: StopRequest = StopRequest()) -> LLMAnalysis? {
         let names = llm.configuredProviders
         guard !names.isEmpty else { return nil }
         let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", timeout: llm.timeoutSeconds,
@@ -64,7 +69,7 @@ final class AnalysisServices: Sendable {
             NewsDataFeed(network: NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)", threads: 1), clock: database.clock),
                          key: key, pool: database.pool, dailyQuota: llm.dailyQuotas[NewsDataFeed.api] ?? 200, cacheSeconds: llm.newsCacheMinutes * 60)
         }
-        return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock, logger: logger), news: news)
+        return LLMAnalysis(gateway: LLMGateway(settings: settings, pool: database.pool, clock: database.clock, logger: logger, stop: stop), news: news)
     }
 
     /// Analyses one market now (manual): looks it up, refuses closed, resolved or unknown markets

@@ -32,6 +32,7 @@ enum ServeCommand: Command {
                                           "dataDir": configuration.dataDirectory.path])
         notifier.notify("READY=1\nSTATUS=serving on \(configuration.bindAddress):\(port)\nMAINPID=\(ProcessInfo.processInfo.processIdentifier)")
         let outcome = await group.run(until: { await stopSignal.value }, shutdownSeconds: configuration.shutdownSeconds) { _ in
+            runtime.stop.raise()
             notifier.notify("STOPPING=1\nSTATUS=stopping")
         }
         switch outcome {

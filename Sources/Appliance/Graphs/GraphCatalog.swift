@@ -79,12 +79,9 @@ final class InterruptedRunResumer: Sendable {
     /// Waits for the resumes still running, cancelling them after `seconds`.
     func stop(within seconds: Double) async {
         let running = tasks.withLock { tasks in defer { tasks.removeAll() }; return tasks }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for task in running { await task.value } }
-            group.addTask { try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
-            await group.next()
-            running.forEach { $0.cancel() }
-            group.cancelAll()
-        }
+        let all: @Sendable () async -> Void = { for task in running { await task.value } }
+        if await finishes(within: seconds, all) { return }
+        running.forEach { $0.cancel() }
+        _ = await finishes(within: cancellationGraceSeconds, all)
     }
 }

@@ -18,6 +18,8 @@ final class ApplianceRuntime: Sendable {
     let startedAt: Date
     let metrics = Metrics()
     let ready = ReadinessFlag()
+    /// Raised when a stop signal arrives: no new analysis, model call or job starts after it.
+    let stop = StopRequest()
     let signalLatency = LatencyRecorder()
 
     init(configuration: Configuration, logger: Logger, clock: any WallClock = SystemWallClock()) {
@@ -47,7 +49,7 @@ final class ApplianceRuntime: Sendable {
                                        llm: LLMHealthPolicy(quotaLimits: llm.dailyQuotas.filter { llm.quotaAPIs.contains($0.key) },
                                                             dailyBudget: llm.maxCostPerDay),
                                        logger: logger.with(["component": "health"]))
-            let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger)
+            let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger, stop: stop)
             let scheduler = Scheduler(database: database, clock: clock, logger: logger, metrics: metrics, health: health)
             let server = HTTPServer(configuration: serverConfiguration(), router: router(database: database, health: health, analysis: analysis),
                                     observer: metrics, logger: logger.with(["component": "http"]))
@@ -63,13 +65,13 @@ final class ApplianceRuntime: Sendable {
         var services: [any Service] = [
             DatabaseService(database: parts.database),
             HealthService(health: parts.health),
-            SchedulerService(scheduler: parts.scheduler, jobs: MarketJobs.all(analysis: parts.analysis, configuration: configuration, logger: logger) + [
+            SchedulerService(scheduler: parts.scheduler, logger: logger, jobs: MarketJobs.all(analysis: parts.analysis, configuration: configuration, logger: logger) + [
                 MaintenanceJobs.backup(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.walMaintenance(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.checkpointRetention(database: parts.database, configuration: configuration, logger: logger),
             ]),
             ResumeService(enabled: configuration.resumeInterruptedRuns, database: parts.database,
-                          catalog: GraphCatalog.serve(analysis: parts.analysis), logger: logger),
+                          catalog: GraphCatalog.serve(analysis: parts.analysis), logger: logger, stop: stop),
             HTTPService(server: parts.server, ready: ready),
         ]
         if let interval = notifier.watchdogInterval {

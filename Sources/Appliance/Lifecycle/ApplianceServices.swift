@@ -25,11 +25,13 @@ struct HealthService: Service {
 struct SchedulerService: Service {
     let name = "scheduler"
     let scheduler: Scheduler
+    let logger: Logger
     let jobs: [Job]
     /// Set by `stop`: no new job starts after it, even before the tick loop is cancelled.
     private let stopping = AtomicFlag()
 
-    init(scheduler: Scheduler, jobs: [Job]) {
+    init(scheduler: Scheduler, logger: Logger, jobs: [Job]) {
+        self.logger = logger
         self.scheduler = scheduler
         self.jobs = jobs
     }
@@ -42,14 +44,18 @@ struct SchedulerService: Service {
 
     func stop(deadline: UInt64) async {
         stopping.set(true)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await scheduler.waitForRunningJobs() }
-            group.addTask { try? await Task.sleep(nanoseconds: UInt64(secondsUntil(deadline) * 1e9)) }
-            await group.next()
-            group.cancelAll()
-        }
+        let scheduler = scheduler
+        if await finishes(within: secondsUntil(deadline), { await scheduler.waitForRunningJobs() }) { return }
+        // The deadline: cancel what still runs (an analysis keeps its checkpoints and resumes at the next start).
+        let running = await scheduler.cancelRunningJobs()
+        logger.warning("shutdown deadline reached: running jobs cancelled", ["jobs": running.joined(separator: ",")])
+        _ = await finishes(within: cancellationGraceSeconds) { await scheduler.waitForRunningJobs() }
     }
 }
+
+/// How long a service waits for cancelled work to unwind (write its last checkpoint) after the
+/// shutdown deadline before it returns anyway; two such waits keep the exit within deadline + 1 s.
+let cancellationGraceSeconds = 0.3
 
 /// Resumes the runs a crash interrupted (when enabled), in the background.
 struct ResumeService: Service {
@@ -58,9 +64,11 @@ struct ResumeService: Service {
     let database: AppDatabase
     let catalog: GraphCatalog
     let logger: Logger
+    let stop: StopRequest
     private let resumer = InterruptedRunResumer()
 
-    init(enabled: Bool, database: AppDatabase, catalog: GraphCatalog, logger: Logger) {
+    init(enabled: Bool, database: AppDatabase, catalog: GraphCatalog, logger: Logger, stop: StopRequest) {
+        self.stop = stop
         self.enabled = enabled
         self.database = database
         self.catalog = catalog
@@ -68,7 +76,7 @@ struct ResumeService: Service {
     }
 
     func start() async throws {
-        guard enabled else { return }
+        guard enabled, !stop.isRaised else { return }
         let started = try await resumer.resumeAll(database: database, catalog: catalog, logger: logger)
         if started > 0 { logger.info("resuming interrupted runs", ["runs": started]) }
     }

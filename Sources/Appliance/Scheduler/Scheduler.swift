@@ -97,6 +97,13 @@ public actor Scheduler {
         }
     }
 
+    /// Cancels every run in progress; returns their names. A cancelled run is recorded `interrupted`.
+    @discardableResult
+    public func cancelRunningJobs() -> [String] {
+        inFlight.values.forEach { $0.cancel() }
+        return running.sorted()
+    }
+
     /// When each job runs next.
     public func nextRuns() -> [String: Date] { nextRun }
 
@@ -116,9 +123,16 @@ public actor Scheduler {
                 result = .skipped
                 message = reason
             }
+        } catch is CancellationError {
+            result = .interrupted
+            message = "cancelled at the shutdown deadline"
         } catch {
             result = .failed
             message = "\(error)"
+        }
+        if Task.isCancelled, result != .interrupted {
+            result = .interrupted
+            message = "cancelled at the shutdown deadline"
         }
         if let runID {
             let finalResult = result

@@ -29,4 +29,8 @@ CURLcode tradewizard_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t
 CURLcode tradewizard_curl_setopt_pointer(CURL *handle, CURLoption option, const void *value);
 CURLcode tradewizard_curl_setopt_callback(CURL *handle, CURLoption option, tradewizard_curl_data_callback value);
 CURLcode tradewizard_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+// CURLOPT_XFERINFOFUNCTION: a non-zero return aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+typedef int (*tradewizard_curl_progress_callback)(void *context, curl_off_t download_total, curl_off_t downloaded,
+                                                  curl_off_t upload_total, curl_off_t uploaded);
+CURLcode tradewizard_curl_setopt_progress(CURL *handle, tradewizard_curl_progress_callback value);
 #endif

@@ -74,7 +74,8 @@ public struct AnalysisCycle: Sendable {
             var queue = picked[...]
             var reports: [AnalysisReport] = []
             func next() {
-                guard let candidate = queue.popFirst() else { return }
+                // After a stop request no new analysis starts; those running finish or are cancelled at the deadline.
+                guard !analyzer.stop.isRaised, !Task.isCancelled, let candidate = queue.popFirst() else { return }
                 let type: AnalysisType = lastAnalyzed[candidate.snapshot.conditionID] == nil ? .initial : .update
                 group.addTask { try? await analyzer.analyze(candidate.snapshot, type: type, trendingScore: candidate.trendingScore) }
             }

@@ -35,10 +35,13 @@ public final class MarketAnalyzer: Sendable {
     /// The LLM analysis in use (nil: offline agents only).
     public let llm: LLMAnalysis?
     private let logger: Logger
+    /// Once raised, no new analysis starts (`analyze` throws `CancellationError`).
+    public let stop: StopRequest
 
     public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource,
-                llm: LLMAnalysis? = nil, logger: Logger = .disabled) throws {
+                llm: LLMAnalysis? = nil, logger: Logger = .disabled, stop: StopRequest = StopRequest()) throws {
         self.logger = logger
+        self.stop = stop
         self.pool = pool
         self.clock = clock
         self.source = source
@@ -51,7 +54,9 @@ public final class MarketAnalyzer: Sendable {
     /// runs. Throws `AnalysisError.marketResolved` for a resolved market and storage errors; a
     /// failed run is a report with status `failed`.
     public func analyze(_ snapshot: MarketSnapshot, type: AnalysisType, trendingScore: Double? = nil) async throws -> AnalysisReport {
-        try await locks.withLock(snapshot.conditionID) {
+        if stop.isRaised { throw CancellationError() }
+        return try await locks.withLock(snapshot.conditionID) {
+            if stop.isRaised { throw CancellationError() }
             let runID = "analysis-" + CheckpointID.next()
             let source = self.source().name
             let existing = try await pool.read { try $0.markets.find(conditionID: snapshot.conditionID) }

@@ -137,7 +137,11 @@ extension Graph {
         var regular: [(String, JSONValue)] = []
         var special: [(String, JSONValue)] = []
         var stopFailure: (any Error)?
-        switch await execute(node: node, state: state, thread: thread, step: step) {
+        let result = await execute(node: node, state: state, thread: thread, step: step)
+        // A cancelled run (shutdown) is interrupted, not failed: nothing is written for the node,
+        // so a resume runs it again.
+        if Task.isCancelled { throw CancellationError() }
+        switch result {
         case .success(let update, _):
             regular = update.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         case .failure(let error, let attempts):

@@ -27,7 +27,11 @@ public final class LLMGateway: Sendable {
     /// Provider fallbacks, skipped providers and re-asked answers are logged here.
     let logger: Logger
 
-    public init(settings: LLMSettings, pool: DatabasePool, clock: any WallClock, logger: Logger = .disabled) {
+    /// Once raised, no new model call is sent: a call waits for the shutdown deadline to cancel it.
+    let stop: StopRequest
+
+    public init(settings: LLMSettings, pool: DatabasePool, clock: any WallClock, logger: Logger = .disabled, stop: StopRequest = StopRequest()) {
+        self.stop = stop
         self.settings = settings
         self.pool = pool
         self.clock = clock
@@ -82,6 +86,7 @@ public final class LLMGateway: Sendable {
         var skip: LLMError?
         var failure: LLMError?
         for provider in order(for: node) {
+            if stop.isRaised { try await StopRequest.holdUntilCancelled() }
             let price = settings.prices.price(provider.name, model: provider.model, local: provider.isLocal)
             let estimate = price.cost(Self.estimatedUsage(request))
             do {

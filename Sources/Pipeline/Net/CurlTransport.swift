@@ -8,7 +8,9 @@ import Support
 /// thread of the cooperative pool. Each thread keeps one easy handle for its whole life, and
 /// with it libcurl's connection cache, so connections to the same host are reused.
 /// TLS peer and host verification stay on; responses are decompressed (gzip, deflate); libcurl
-/// honours the `http_proxy`, `https_proxy` and `no_proxy` variables.
+/// honours the `http_proxy`, `https_proxy` and `no_proxy` variables. Cancelling the calling task
+/// aborts its transfer within libcurl's progress interval (about a second at most) with
+/// `CancellationError`.
 final class CurlTransport: Sendable {
     struct Settings: Sendable {
         var userAgent: String
@@ -20,6 +22,7 @@ final class CurlTransport: Sendable {
     private struct Job: @unchecked Sendable {
         let request: NetworkRequest
         let continuation: CheckedContinuation<NetworkResponse, any Error>
+        let cancelled: AtomicFlag
     }
 
     let settings: Settings
@@ -42,7 +45,10 @@ final class CurlTransport: Sendable {
                             job.continuation.resume(throwing: NetworkError.transport(url: job.request.url, detail: reason))
                             continue
                         }
-                        job.continuation.resume(with: Result { try Self.perform(job.request, on: handle, settings: settings) })
+                        job.continuation.resume(with: Result {
+                            if job.cancelled.isSet { throw CancellationError() }
+                            return try Self.perform(job.request, on: handle, settings: settings, cancelled: job.cancelled)
+                        })
                     }
                 }
                 tradewizard_curl_easy_cleanup(handle)
@@ -55,10 +61,15 @@ final class CurlTransport: Sendable {
 
     /// Sends the request once (no retries) and returns whatever status the server answered.
     func send(_ request: NetworkRequest) async throws -> NetworkResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            if !queue.push(Job(request: request, continuation: continuation)) {
-                continuation.resume(throwing: NetworkError.transport(url: request.url, detail: "the client is shut down"))
+        let cancelled = AtomicFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                if !queue.push(Job(request: request, continuation: continuation, cancelled: cancelled)) {
+                    continuation.resume(throwing: NetworkError.transport(url: request.url, detail: "the client is shut down"))
+                }
             }
+        } onCancel: {
+            cancelled.set(true)
         }
     }
 
@@ -68,12 +79,14 @@ final class CurlTransport: Sendable {
         var headers: [String: String] = [:]
         let limit: Int
         var overflowed = false
-        init(limit: Int) { self.limit = limit }
+        let cancelled: AtomicFlag
+        init(limit: Int, cancelled: AtomicFlag) { self.limit = limit; self.cancelled = cancelled }
     }
 
-    private static func perform(_ request: NetworkRequest, on handle: UnsafeMutableRawPointer, settings: Settings) throws -> NetworkResponse {
+    private static func perform(_ request: NetworkRequest, on handle: UnsafeMutableRawPointer, settings: Settings,
+                                cancelled: AtomicFlag) throws -> NetworkResponse {
         tradewizard_curl_easy_reset(handle)
-        let sink = Sink(limit: settings.maxResponseBytes)
+        let sink = Sink(limit: settings.maxResponseBytes, cancelled: cancelled)
         let context = Unmanaged.passUnretained(sink).toOpaque()
         func set(_ option: CURLoption, _ value: Int) { _ = tradewizard_curl_setopt_long(handle, option, value) }
         func set(_ option: CURLoption, _ text: String) { _ = text.withCString { tradewizard_curl_setopt_pointer(handle, option, $0) } }
@@ -95,6 +108,11 @@ final class CurlTransport: Sendable {
             guard sink.body.count + length <= sink.limit else { sink.overflowed = true; return 0 }
             data.map { sink.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
             return length
+        }
+        set(CURLOPT_NOPROGRESS, 0)
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
+        _ = tradewizard_curl_setopt_progress(handle) { context, _, _, _, _ in
+            Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue().cancelled.isSet ? 1 : 0
         }
         _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         _ = tradewizard_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
@@ -140,6 +158,8 @@ final class CurlTransport: Sendable {
         guard code == CURLE_OK else {
             let detail = String(cString: tradewizard_curl_easy_strerror(code))
             switch code {
+            case CURLE_ABORTED_BY_CALLBACK where cancelled.isSet:
+                throw CancellationError()
             case CURLE_WRITE_ERROR where sink.overflowed:
                 throw NetworkError.responseTooLarge(url: request.url, limit: settings.maxResponseBytes)
             case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:

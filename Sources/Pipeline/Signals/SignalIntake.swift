@@ -136,23 +136,25 @@ public struct SignalIntake: Sendable {
         }
     }
 
-    /// What an operator needs to follow the book: each decision, and each paper trade opened or closed (after the commit).
+    /// What an operator needs to follow the book: each paper trade opened or closed, with the
+    /// signal's symbol and decision (notice), and every decision at debug (after the commit; one
+    /// info line per signal would flood the log at webhook rates).
     private func log(_ decision: Decision, signal: ValidatedSignal, correlation: String) {
         let fields: LogFields = ["symbol": signal.symbol, "direction": signal.direction.rawValue, "decision": decision.action,
                                  "rule": decision.rule, "correlationId": correlation, "source": signal.source]
-        logger.info("signal decided", fields)
+        logger.debug("signal decided", fields)
         switch decision.effect {
         case .none: break
         case .close(let position, let price):
             logger.notice("position closed", ["symbol": position.symbol, "side": position.side.rawValue, "quantity": position.quantity,
-                                              "entryPrice": position.entryPrice, "exitPrice": price, "correlationId": correlation])
+                                              "entryPrice": position.entryPrice, "exitPrice": price, "decision": decision.action, "correlationId": correlation])
         case .open(let side, let quantity, let price, let closing):
             if let closing {
                 logger.notice("position closed", ["symbol": closing.symbol, "side": closing.side.rawValue, "quantity": closing.quantity,
-                                                  "entryPrice": closing.entryPrice, "exitPrice": price, "correlationId": correlation])
+                                                  "entryPrice": closing.entryPrice, "exitPrice": price, "decision": decision.action, "correlationId": correlation])
             }
             logger.notice("position opened", ["symbol": signal.symbol, "side": side.rawValue, "quantity": quantity, "price": price,
-                                              "correlationId": correlation])
+                                              "decision": decision.action, "correlationId": correlation])
         }
     }
 }
