@@ -61,8 +61,16 @@ enum HTTPRequestParser {
         guard let method = HTTPMethod(rawValue: methodToken) else {
             return knownMethods.contains(methodToken) ? .refuse(.methodNotAllowed) : .refuse(.methodNotImplemented)
         }
-        guard parts[1].first == 47, parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { return .refuse(.malformedRequest) }
-        let target = String(decoding: parts[1], as: UTF8.self)
+        guard parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { return .refuse(.malformedRequest) }
+        // origin-form (`/path?query`), or absolute-form (`http://host/path`), which a server MUST
+        // accept (RFC 9112 §3.2.2); its authority then stands in for Host.
+        var target = String(decoding: parts[1], as: UTF8.self)
+        var targetAuthority: String?
+        if parts[1].first != 47 {
+            guard let (authority, path) = absoluteForm(target) else { return .refuse(.malformedRequest) }
+            targetAuthority = authority
+            target = path
+        }
 
         var headers: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
@@ -78,7 +86,17 @@ enum HTTPRequestParser {
             headers.append((String(decoding: name, as: UTF8.self).lowercased(), String(decoding: value, as: UTF8.self)))
         }
 
-        if minorVersion == 1 && !headers.contains(where: { $0.name == "host" }) { return .refuse(.missingHost) }
+        // Host (RFC 9112 §3.2): an HTTP/1.1 request MUST have one; more than one, or an invalid
+        // value, is a 400 in any version.
+        let hosts = headers.filter { $0.name == "host" }
+        if hosts.count > 1 { return .refuse(.invalidHost) }
+        if let host = hosts.first?.value, !isValidHost(host) { return .refuse(.invalidHost) }
+        if let targetAuthority {
+            headers.removeAll { $0.name == "host" }
+            headers.append(("host", targetAuthority))
+        } else if minorVersion == 1 && hosts.isEmpty {
+            return .refuse(.missingHost)
+        }
         if headers.contains(where: { $0.name == "transfer-encoding" }) { return .refuse(.unsupportedTransferEncoding) }
         var contentLength = 0
         let lengths = headers.filter { $0.name == "content-length" }.map(\.value)
@@ -97,6 +115,40 @@ enum HTTPRequestParser {
         return .head(RequestHead(method: method, target: target, minorVersion: minorVersion, headers: headers,
                                  contentLength: contentLength, keepAlive: keepAlive, expectsContinue: expectsContinue),
                      length: end - bytes.startIndex)
+    }
+
+    /// `http://authority/path?query` (scheme case-insensitive) → the authority and the origin-form
+    /// target (`/` when the path is empty); nil when the target is not in absolute-form.
+    static func absoluteForm(_ target: String) -> (authority: String, path: String)? {
+        let lower = target.lowercased()
+        guard let scheme = ["http://", "https://"].first(where: { lower.hasPrefix($0) }) else { return nil }
+        let rest = target.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        guard !authority.isEmpty, !authority.contains("@"), isValidHost(String(authority)) else { return nil }
+        let path = rest.dropFirst(authority.count)
+        return (String(authority), path.isEmpty ? "/" : path.hasPrefix("?") ? "/" + path : String(path))
+    }
+
+    /// A Host value: empty (allowed by RFC 9112 §3.2 when the target has no authority), a
+    /// registered name or IPv4 address, or a bracketed IPv6 literal, with an optional numeric port.
+    static func isValidHost(_ value: String) -> Bool {
+        var host = Substring(value)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let literal = host[host.index(after: host.startIndex)..<close]
+            guard !literal.isEmpty, literal.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return false }
+            host = host[host.index(after: close)...]
+            if host.isEmpty { return true }
+            guard host.hasPrefix(":") else { return false }
+            return host.dropFirst().allSatisfy(\.isNumber) && host.count <= 6
+        }
+        if let colon = host.lastIndex(of: ":") {
+            let port = host[host.index(after: colon)...]
+            guard port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+            host = host[..<colon]
+        }
+        // reg-name: unreserved, sub-delims and percent-encoding (RFC 3986 §3.2.2).
+        return host.utf8.allSatisfy { regNameBytes.contains($0) }
     }
 
     /// Index just past the first CRLFCRLF at or after `start`.
@@ -128,6 +180,8 @@ enum HTTPRequestParser {
         lines.append(bytes[lineStart..<bytes.endIndex])
         return lines
     }
+
+    static let regNameBytes = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=".utf8))
 
     /// RFC 9110 token characters.
     static func isTokenByte(_ byte: UInt8) -> Bool {

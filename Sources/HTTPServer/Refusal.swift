@@ -20,6 +20,8 @@ public enum RefusalReason: String, Sendable, CaseIterable {
     case malformedRequest = "malformed_request"
     /// HTTP/1.1 request without a Host header (400).
     case missingHost = "missing_host"
+    /// More than one Host header, or an invalid Host value (400, RFC 9112 §3.2).
+    case invalidHost = "invalid_host"
     /// Conflicting or invalid Content-Length (400).
     case invalidContentLength = "invalid_content_length"
     /// Transfer-Encoding (chunked bodies) is not supported (501).
@@ -44,7 +46,7 @@ public enum RefusalReason: String, Sendable, CaseIterable {
         case .idleTimeout, .descriptorsExhausted, .writeTimeout: return nil
         case .methodNotAllowed: return 405
         case .methodNotImplemented, .unsupportedTransferEncoding: return 501
-        case .malformedRequest, .missingHost, .invalidContentLength: return 400
+        case .malformedRequest, .missingHost, .invalidHost, .invalidContentLength: return 400
         case .unsupportedVersion: return 505
         case .connectionLimit: return 503
         case .unauthorized: return 401
@@ -62,6 +64,7 @@ public enum RefusalReason: String, Sendable, CaseIterable {
         case .methodNotImplemented: return "method not implemented"
         case .malformedRequest: return "malformed request"
         case .missingHost: return "HTTP/1.1 requests need a Host header"
+        case .invalidHost: return "exactly one valid Host header is required"
         case .invalidContentLength: return "invalid Content-Length"
         case .unsupportedTransferEncoding: return "Transfer-Encoding is not supported; send a Content-Length"
         case .unsupportedVersion: return "only HTTP/1.0 and HTTP/1.1 are supported"
