@@ -36,9 +36,11 @@ public struct BenchmarkServer {
         return BenchmarkServer(process: server, port: port, coldStartMilliseconds: start.secondsElapsed() * 1000)
     }
 
-    /// The child's whole environment: the process search path, offline mode, then `extra`.
+    /// The child's whole environment: the process search path, offline mode, a per-peer
+    /// connection cap that lets the one local load generator open every connection, then `extra`.
     static func environment(adding extra: [String: String]) -> [String: String] {
-        var environment = ["TRADEWIZARD_OFFLINE": "1", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        var environment = ["TRADEWIZARD_OFFLINE": "1", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                           "TRADEWIZARD_MAX_CONNECTIONS_PER_PEER": "4096"]
         for (key, value) in extra { environment[key] = value }
         return environment
     }

@@ -37,6 +37,8 @@ final class Connection {
     var peerClosed = false
     /// When the current request's head was complete (for latency).
     var requestStarted: UInt64 = 0
+    /// Bytes of the server's body budget this connection holds for the body it is receiving.
+    var reservedBodyBytes = 0
 
     init(id: UInt64, descriptor: Int32, remoteAddress: String, isLoopback: Bool) {
         self.id = id

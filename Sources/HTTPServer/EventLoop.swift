@@ -187,15 +187,23 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             let (address, loopback) = Self.describe(storage)
-            let open = server.openConnections.add(1, ordering: .relaxed).newValue
-            if open > server.configuration.maxConnections {
-                server.openConnections.subtract(1, ordering: .relaxed)
-                server.observer.refused(.connectionLimit)
-                let connection = Connection(id: 0, descriptor: descriptor, remoteAddress: address, isLoopback: loopback)
-                connection.queue(RefusalReason.connectionLimit.response!, keepAlive: false, includeBody: true)
-                _ = connection.flush()
-                close(descriptor)
+            guard server.admitPeer(address) else {
+                refuseAtAccept(descriptor, address: address, loopback: loopback, .peerConnectionLimit)
                 continue
+            }
+            var open = server.openConnections.add(1, ordering: .relaxed).newValue
+            if open > server.configuration.maxConnections {
+                // Full: make room by closing this loop's most stale idle or slow connection, if any.
+                if let victim = evictionCandidate() {
+                    server.observer.refused(.evicted)
+                    closeConnection(victim)
+                    open = server.openConnections.load(ordering: .relaxed)
+                } else {
+                    server.openConnections.subtract(1, ordering: .relaxed)
+                    server.releasePeer(address)
+                    refuseAtAccept(descriptor, address: address, loopback: loopback, .connectionLimit)
+                    continue
+                }
             }
             server.observer.connectionsChanged(open: open)
             var one: Int32 = 1
@@ -207,6 +215,29 @@ final class EventLoop: @unchecked Sendable {
             register(descriptor, token: connection.id, events: Self.readEvents)
             drive(connection)
         }
+    }
+
+    /// Answers a refusal on a connection that was never admitted, and closes it.
+    private func refuseAtAccept(_ descriptor: Int32, address: String, loopback: Bool, _ reason: RefusalReason) {
+        server.observer.refused(reason)
+        let connection = Connection(id: 0, descriptor: descriptor, remoteAddress: address, isLoopback: loopback)
+        connection.queue(reason.response!, keepAlive: false, includeBody: true)
+        _ = connection.flush()
+        close(descriptor)
+    }
+
+    /// The connection that waits the longest with nothing to show: idle keep-alive, or still
+    /// sending its headers or body, whichever is nearest its timeout. Busy ones are never chosen.
+    private func evictionCandidate() -> Connection? {
+        var best: Connection?
+        for connection in connections.values {
+            switch connection.phase {
+            case .idle, .head, .body:
+                if best == nil || connection.deadline < best!.deadline { best = connection }
+            default: continue
+            }
+        }
+        return best
     }
 
     static func describe(_ storage: sockaddr_storage) -> (String, Bool) {
@@ -294,6 +325,11 @@ final class EventLoop: @unchecked Sendable {
                 return true
             case .head(let head, let length):
                 connection.consumeInput(length)
+                // What can be judged before the body is read is judged now: route, method, preflight, memory.
+                if head.contentLength > connection.bufferedInput.count, let (reason, response) = refusalBeforeBody(connection, head) {
+                    refuse(connection, reason, response: response)
+                    return true
+                }
                 connection.phase = .body(head)
                 connection.deadline = now + nanoseconds(server.configuration.bodyTimeout)
                 if head.expectsContinue && head.contentLength > connection.bufferedInput.count {
@@ -306,6 +342,7 @@ final class EventLoop: @unchecked Sendable {
             guard connection.bufferedInput.count >= head.contentLength else { return false }
             let body = Array(connection.bufferedInput.prefix(head.contentLength))
             connection.consumeInput(head.contentLength)
+            releaseBody(connection)
             dispatch(connection, head, body: body)
             return true
         default:
@@ -313,11 +350,48 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Answers a refusal (when HTTP has an answer) and closes the connection after a lingering drain.
-    private func refuse(_ connection: Connection, _ reason: RefusalReason) {
+    /// Why a request whose body has not arrived is answered without reading it, or nil to read it
+    /// (reserving its size in the server's body budget).
+    private func refusalBeforeBody(_ connection: Connection, _ head: RequestHead) -> (RefusalReason, HTTPResponse?)? {
+        let (path, query) = HTTPRequestParser.splitTarget(head.target)
+        switch server.router.match(head.method, path: path) {
+        case .notFound:
+            return (.notFound, HTTPError.notFound().response)
+        case .methodNotAllowed(let allowed):
+            let allow = Set(allowed.map(\.rawValue)).sorted().joined(separator: ", ")
+            return (.methodNotAllowed, HTTPError(405, code: RefusalReason.methodNotAllowed.rawValue, message: "this path accepts \(allow)",
+                                                 headers: [("Allow", allow)]).response)
+        case .found(let route, let parameters):
+            if let preflight = route.preflight {
+                var request = HTTPRequest(method: head.method, path: path, query: query, headers: head.headers, body: [],
+                                          remoteAddress: connection.remoteAddress, isLoopback: connection.isLoopback)
+                request.pathParameters = parameters
+                request.route = route.pattern
+                do { try preflight(request) } catch let error as HTTPError {
+                    return (error.status == 401 ? .unauthorized : .refusedBeforeBody, error.response)
+                } catch {
+                    return (.malformedRequest, HTTPError.internalError.response)
+                }
+            }
+        }
+        guard server.reserveBody(head.contentLength) else { return (.bodyBudget, nil) }
+        connection.reservedBodyBytes = head.contentLength
+        return nil
+    }
+
+    /// Gives back the connection's share of the body budget.
+    private func releaseBody(_ connection: Connection) {
+        guard connection.reservedBodyBytes > 0 else { return }
+        server.bufferedBodyBytes.subtract(connection.reservedBodyBytes, ordering: .relaxed)
+        connection.reservedBodyBytes = 0
+    }
+
+    /// Answers a refusal (`response`, or the reason's own when HTTP has an answer) and closes
+    /// the connection after a lingering drain.
+    private func refuse(_ connection: Connection, _ reason: RefusalReason, response override: HTTPResponse? = nil) {
         server.observer.refused(reason)
         server.logger.info("request refused", ["reason": reason.rawValue, "remote": connection.remoteAddress])
-        guard let response = reason.response else {
+        guard let response = override ?? reason.response else {
             closeConnection(connection)
             return
         }
@@ -384,6 +458,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func closeConnection(_ connection: Connection) {
         guard connections.removeValue(forKey: connection.id) != nil else { return }
+        releaseBody(connection)
+        server.releasePeer(connection.remoteAddress)
         epoll_ctl(epoll, EPOLL_CTL_DEL, connection.descriptor, nil)
         close(connection.descriptor)
         let open = server.openConnections.subtract(1, ordering: .relaxed).newValue

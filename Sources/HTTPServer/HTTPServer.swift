@@ -11,6 +11,13 @@ public struct HTTPServerConfiguration: Sendable {
     public var port = 0
     public var limits = HTTPLimits()
     public var maxConnections = 512
+    /// Open connections one peer address may hold (the rest of its connections are refused with
+    /// 503 `peer_connection_limit`), so one client cannot take every slot. Behind a reverse proxy
+    /// on the same host every client is one peer: raise it there.
+    public var maxConnectionsPerPeer = 32
+    /// Bytes of request bodies all connections together may be receiving; a request whose body
+    /// would pass it is refused with 503 `body_budget` before its body is read.
+    public var maxBufferedBodyBytes = 64 * 1024 * 1024
     /// Event-loop threads (at least 1).
     public var threads = 1
     /// Seconds from a request's first byte to the end of its headers (408 after).
@@ -40,6 +47,37 @@ public final class HTTPServer: Sendable {
     private let loops: Mutex<[EventLoop]> = Mutex([])
     private let threads: Mutex<[pthread_t]> = Mutex([])
     let openConnections = Atomic<Int>(0)
+    /// Open connections by peer address.
+    let peers = Mutex<[String: Int]>([:])
+    /// Bytes reserved by bodies being received.
+    let bufferedBodyBytes = Atomic<Int>(0)
+
+    /// Counts a new connection from `address`; false (nothing counted) when the peer is at its cap.
+    func admitPeer(_ address: String) -> Bool {
+        peers.withLock { peers in
+            let count = peers[address, default: 0]
+            guard count < configuration.maxConnectionsPerPeer else { return false }
+            peers[address] = count + 1
+            return true
+        }
+    }
+
+    func releasePeer(_ address: String) {
+        peers.withLock { peers in
+            let count = peers[address, default: 1] - 1
+            peers[address] = count > 0 ? count : nil
+        }
+    }
+
+    /// Reserves `bytes` of the body budget; false (nothing reserved) when it would pass it.
+    func reserveBody(_ bytes: Int) -> Bool {
+        let total = bufferedBodyBytes.add(bytes, ordering: .relaxed).newValue
+        guard total <= configuration.maxBufferedBodyBytes else {
+            bufferedBodyBytes.subtract(bytes, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
     private let lifecycle = Mutex(Lifecycle())
     private let bound = Mutex<Int?>(nil)
 

@@ -41,7 +41,7 @@ extension Route {
         case .task(let body): inner = ClosureResponder(body)
         }
         let chain = middleware.reversed().reduce(inner) { next, step in ChainedResponder(middleware: step, next: next) }
-        return Route(method, pattern, .task { try await chain.respond(to: $0) })
+        return Route(method, pattern, .task { try await chain.respond(to: $0) }, preflight: preflight)
     }
 }
 

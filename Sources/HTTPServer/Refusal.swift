@@ -30,6 +30,16 @@ public enum RefusalReason: String, Sendable, CaseIterable {
     case unsupportedVersion = "unsupported_version"
     /// The connection cap was reached (503, then close).
     case connectionLimit = "connection_limit"
+    /// This peer holds its share of connections already (503, then close).
+    case peerConnectionLimit = "peer_connection_limit"
+    /// An idle or slow connection was closed to make room for a new one when the server was full.
+    case evicted = "evicted"
+    /// No route has this path; answered before any body is read (404).
+    case notFound = "not_found"
+    /// A route's preflight refused the request from its headers (its own status, e.g. 403).
+    case refusedBeforeBody = "refused_before_body"
+    /// Bodies being received already fill the memory budget (503 before the body is read).
+    case bodyBudget = "body_budget"
     /// accept() failed for lack of descriptors; accepting paused briefly.
     case descriptorsExhausted = "descriptors_exhausted"
     /// An admin route without valid credentials (401).
@@ -43,13 +53,15 @@ public enum RefusalReason: String, Sendable, CaseIterable {
         case .headerTooLarge: return 431
         case .bodyTooLarge: return 413
         case .headerTimeout, .bodyTimeout: return 408
-        case .idleTimeout, .descriptorsExhausted, .writeTimeout: return nil
+        case .idleTimeout, .descriptorsExhausted, .writeTimeout, .evicted: return nil
         case .methodNotAllowed: return 405
         case .methodNotImplemented, .unsupportedTransferEncoding: return 501
         case .malformedRequest, .missingHost, .invalidHost, .invalidContentLength: return 400
         case .unsupportedVersion: return 505
-        case .connectionLimit: return 503
+        case .connectionLimit, .peerConnectionLimit, .bodyBudget: return 503
         case .unauthorized: return 401
+        case .notFound: return 404
+        case .refusedBeforeBody: return 403
         }
     }
 
@@ -69,8 +81,13 @@ public enum RefusalReason: String, Sendable, CaseIterable {
         case .unsupportedTransferEncoding: return "Transfer-Encoding is not supported; send a Content-Length"
         case .unsupportedVersion: return "only HTTP/1.0 and HTTP/1.1 are supported"
         case .connectionLimit: return "too many connections; retry later"
+        case .peerConnectionLimit: return "too many connections from this address; retry later"
+        case .evicted: return "idle or slow connection closed to make room"
+        case .bodyBudget: return "the server is receiving too many request bodies; retry later"
         case .descriptorsExhausted: return "out of file descriptors"
         case .unauthorized: return "missing or invalid credentials"
+        case .notFound: return "no route for this path"
+        case .refusedBeforeBody: return "refused"
         case .writeTimeout: return "response could not be written in time"
         }
     }
@@ -80,7 +97,7 @@ public enum RefusalReason: String, Sendable, CaseIterable {
         guard let status else { return nil }
         var headers: [(name: String, value: String)] = []
         if self == .methodNotAllowed { headers.append(("Allow", "GET, HEAD, POST")) }
-        if self == .connectionLimit { headers.append(("Retry-After", "1")) }
+        if [.connectionLimit, .peerConnectionLimit, .bodyBudget].contains(self) { headers.append(("Retry-After", "1")) }
         return HTTPError(status, code: rawValue, message: message, headers: headers).response
     }
 }

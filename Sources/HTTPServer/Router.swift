@@ -14,12 +14,18 @@ public struct Route: Sendable {
     /// The pattern, also the route's label in metrics (bounded cardinality).
     public let pattern: String
     public let handler: RouteHandler
+    /// Checks made on the request line and headers alone (the body is empty), before the body is
+    /// read: a thrown `HTTPError` is the answer and the body is never received (a wrong path
+    /// token, a sender outside an allowlist).
+    public let preflight: (@Sendable (HTTPRequest) throws -> Void)?
     let segments: [Substring]
 
-    public init(_ method: HTTPMethod, _ pattern: String, _ handler: RouteHandler) {
+    public init(_ method: HTTPMethod, _ pattern: String, _ handler: RouteHandler,
+                preflight: (@Sendable (HTTPRequest) throws -> Void)? = nil) {
         self.method = method
         self.pattern = pattern
         self.handler = handler
+        self.preflight = preflight
         self.segments = pattern.split(separator: "/")
     }
 }

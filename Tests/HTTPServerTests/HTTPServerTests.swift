@@ -135,13 +135,96 @@ final class HTTPServerTests: XCTestCase {
         let server = try TestServer { $0.maxConnections = 2 }
         let first = try RawClient(port: server.port)
         let second = try RawClient(port: server.port)
-        first.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        second.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
-        XCTAssertEqual(first.readResponse()?.status, 200)
-        XCTAssertEqual(second.readResponse()?.status, 200)
+        // Both busy (a response in the making): neither may be evicted.
+        first.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        second.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        try await Task.sleep(nanoseconds: 50_000_000)
         let third = try RawClient(port: server.port)
         XCTAssertEqual(third.readResponse()?.status, 503)
         XCTAssertEqual(server.metrics.refusalCounts()["connection_limit"], 1)
+        XCTAssertEqual(first.readResponse()?.status, 200)
+        XCTAssertEqual(second.readResponse()?.status, 200)
+        await server.stop()
+    }
+
+    func testAFullServerEvictsTheMostStaleIdleConnectionForANewOne() async throws {
+        let server = try TestServer { $0.maxConnections = 2 }
+        let idle = try RawClient(port: server.port)
+        idle.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(idle.readResponse()?.status, 200)
+        let slow = try RawClient(port: server.port)
+        slow.send("GET /hel")  // headers trickling in
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let newcomer = try RawClient(port: server.port)
+        newcomer.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(newcomer.readResponse()?.status, 200, "room was made")
+        XCTAssertEqual(server.metrics.refusalCounts()["evicted"], 1)
+        await server.stop()
+    }
+
+    func testOnePeerCannotTakeMoreThanItsShareOfConnections() async throws {
+        let server = try TestServer { $0.maxConnectionsPerPeer = 4 }
+        let hog = try (0..<4).map { _ in try RawClient(port: server.port, from: "127.0.0.2") }
+        let fifth = try RawClient(port: server.port, from: "127.0.0.2")
+        let refused = fifth.readResponse()
+        XCTAssertEqual(refused?.status, 503)
+        XCTAssertEqual(refused.flatMap { try? JSONValue.parse($0.body) }?["error"]?["code"], .string("peer_connection_limit"))
+        let other = try RawClient(port: server.port)
+        other.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        XCTAssertEqual(other.readResponse()?.status, 200, "another peer is served")
+        withExtendedLifetime(hog) {}
+        await server.stop()
+    }
+
+    func testANormalClientKeepsBeingServedWhileSixHundredSlowConnectionsReconnect() async throws {
+        let server = try TestServer { $0.maxConnections = 512; $0.headerTimeout = 2; $0.threads = 2 }
+        let stop = AtomicFlag()
+        // 20 attacker addresses × 30 connections, each sending a header byte now and then and reconnecting when closed.
+        let attackers = (0..<600).map { index in
+            SlowAttacker(source: "127.0.0.\(2 + index % 20)", port: server.port, stop: stop)
+        }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        var served = 0
+        let attempts = 300
+        for _ in 0..<attempts {
+            guard let client = try? RawClient(port: server.port) else { continue }
+            client.send("GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            if client.readResponse()?.status == 200 { served += 1 }
+        }
+        stop.set(true)
+        for attacker in attackers { attacker.wait() }
+        XCTAssertGreaterThan(Double(served) / Double(attempts), 0.99, "\(served) of \(attempts) served; refusals \(server.metrics.refusalCounts())")
+        await server.stop()
+    }
+
+    func testAWrongPathTokenAndAnOverBudgetBodyAreAnsweredBeforeTheBodyIsRead() async throws {
+        let routes = TestServer.defaultRoutes + [
+            Route(.post, "/hook/{token}", .task { request in HTTPResponse(status: 200, body: request.body) }, preflight: { request in
+                guard request.pathParameters["token"] == "right" else { throw HTTPError(401, code: "unauthorized", message: "no") }
+            }),
+        ]
+        let server = try TestServer(configure: { $0.maxBufferedBodyBytes = 2 * 1024 * 1024; $0.limits.maxBodyBytes = 1024 * 1024 }, routes: routes)
+        let wrong = try RawClient(port: server.port)
+        wrong.send("POST /hook/wrong HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n")
+        XCTAssertEqual(wrong.readResponse()?.status, 401, "answered with no body byte sent")
+        let unknown = try RawClient(port: server.port)
+        unknown.send("POST /nowhere HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n")
+        XCTAssertEqual(unknown.readResponse()?.status, 404)
+        // Two 1 MB bodies in flight fill the 2 MB budget; a third is refused before it is read.
+        let holders = try (0..<2).map { _ in try RawClient(port: server.port) }
+        for holder in holders { holder.send("POST /hook/right HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\nab") }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let third = try RawClient(port: server.port)
+        third.send("POST /hook/right HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n")
+        let refused = third.readResponse()
+        XCTAssertEqual(refused?.status, 503)
+        XCTAssertEqual(refused.flatMap { try? JSONValue.parse($0.body) }?["error"]?["code"], .string("body_budget"))
+        // When a holder goes away its share comes back.
+        holders[0].send([UInt8](repeating: 0x61, count: 1048574))
+        XCTAssertEqual(holders[0].readResponse()?.status, 200)
+        let fourth = try RawClient(port: server.port)
+        fourth.send("POST /hook/right HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertEqual(fourth.readResponse()?.status, 200)
         await server.stop()
     }
 
@@ -216,4 +299,30 @@ final class HTTPServerTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(refused.body)["error"]?["code"]?.stringValue, "refused_by_b")
         await server.stop()
     }
+}
+
+/// A slow attacker connection on its own thread: connects from `source`, trickles header bytes,
+/// reconnects whenever the server closes it, until `stop` is set.
+final class SlowAttacker: @unchecked Sendable {
+    private var thread: pthread_t?
+    private let done = AtomicFlag()
+
+    init(source: String, port: Int, stop: AtomicFlag) {
+        thread = startThread { [done] in
+            while !stop.isSet {
+                guard let client = try? RawClient(port: port, from: source) else { usleep(20_000); continue }
+                var alive = true
+                while alive && !stop.isSet {
+                    let sent = Glibc.send(client.descriptor, "X", 1, Int32(MSG_NOSIGNAL))
+                    alive = sent == 1
+                    usleep(200_000)
+                    var probe: UInt8 = 0
+                    if recv(client.descriptor, &probe, 1, Int32(MSG_DONTWAIT)) == 0 { alive = false }
+                }
+            }
+            done.set(true)
+        }
+    }
+
+    func wait() { if let thread { pthread_join(thread, nil) } }
 }

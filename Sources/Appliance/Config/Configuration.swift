@@ -36,6 +36,8 @@ public struct Configuration: Sendable {
     public var synchronous: DatabaseConfiguration.Synchronous
     public var maxBodyBytes: Int
     public var maxConnections: Int
+    public var maxConnectionsPerPeer: Int
+    public var maxBodyBudgetBytes: Int
     public var httpThreads: Int
     public var shutdownSeconds: Double
     public var walMaintenanceMinutes: Double

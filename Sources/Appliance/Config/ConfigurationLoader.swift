@@ -198,6 +198,8 @@ enum ConfigurationLoader {
             synchronous: text("TRADEWIZARD_SYNCHRONOUS")!.lowercased() == "normal" ? .normal : .full,
             maxBodyBytes: int("TRADEWIZARD_MAX_BODY_BYTES"),
             maxConnections: int("TRADEWIZARD_MAX_CONNECTIONS"),
+            maxConnectionsPerPeer: int("TRADEWIZARD_MAX_CONNECTIONS_PER_PEER"),
+            maxBodyBudgetBytes: int("TRADEWIZARD_MAX_BODY_BUDGET_BYTES"),
             httpThreads: int("TRADEWIZARD_HTTP_THREADS"),
             shutdownSeconds: double("TRADEWIZARD_SHUTDOWN_SECONDS"),
             walMaintenanceMinutes: double("TRADEWIZARD_WAL_MAINTENANCE_MINUTES"),

@@ -86,6 +86,8 @@ final class ApplianceRuntime: Sendable {
         server.port = configuration.port
         server.limits.maxBodyBytes = configuration.maxBodyBytes
         server.maxConnections = configuration.maxConnections
+        server.maxConnectionsPerPeer = configuration.maxConnectionsPerPeer
+        server.maxBufferedBodyBytes = configuration.maxBodyBudgetBytes
         server.threads = configuration.httpThreads > 0 ? configuration.httpThreads : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         return server
     }

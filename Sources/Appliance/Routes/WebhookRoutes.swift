@@ -24,9 +24,14 @@ enum WebhookRoutes {
             return try answer(result, request: request, started: started, latency: latency, logger: logger)
         }
         let authenticator = WebhookAuthenticator(credentials: intake.settings.credentials, logger: logger)
+        // Before the body is read: the sender allowlist, a disabled webhook, a wrong path token.
+        let preflight: @Sendable (HTTPRequest) throws -> Void = { request in
+            try senders.check(request)
+            try authenticator.checkBeforeBody(request)
+        }
         return [
-            Route(.post, "/webhook", .task(receive)),
-            Route(.post, "/webhook/{token}", .task(receive)),
+            Route(.post, "/webhook", .task(receive), preflight: preflight),
+            Route(.post, "/webhook/{token}", .task(receive), preflight: preflight),
         ].behind([senders, authenticator]) + [
             Route(.get, "/metrics/signals", .task { _ in
                 .json(try await database.pool.read { try SignalReport.read($0) }.signals)
@@ -76,10 +81,14 @@ struct SenderAllowlist: HTTPMiddleware {
     let trustedProxies: AddressSet
 
     func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
+        try check(request)
+        return try await next.respond(to: request)
+    }
+
+    func check(_ request: HTTPRequest) throws {
         if let allowed, !allowed.contains(request.clientAddress(trustedProxies: trustedProxies)) {
             throw HTTPError(403, code: "sender_not_allowed", message: "this address may not send signals (WEBHOOK_ALLOWED_IPS)")
         }
-        return try await next.respond(to: request)
     }
 }
 
@@ -91,9 +100,7 @@ struct WebhookAuthenticator: HTTPMiddleware {
     let logger: Logger
 
     func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
-        guard credentials.isConfigured else {
-            throw HTTPError(503, code: "webhook_disabled", message: "the webhook is disabled: set WEBHOOK_SECRET or WEBHOOK_TOKEN")
-        }
+        try checkBeforeBody(request)
         guard let method = credentials.authenticate(body: request.body, signature: request.header("x-signature"),
                                                     pathToken: request.pathParameters["token"]) else {
             logger.warning("webhook request without valid credentials", ["remote": request.remoteAddress])
@@ -102,5 +109,18 @@ struct WebhookAuthenticator: HTTPMiddleware {
         var request = request
         request.authentication = method.rawValue
         return try await next.respond(to: request)
+    }
+
+    /// What can be refused from the headers alone: a disabled webhook, and a path token that is
+    /// wrong when no signature is sent (a signature, when present, decides alone).
+    func checkBeforeBody(_ request: HTTPRequest) throws {
+        guard credentials.isConfigured else {
+            throw HTTPError(503, code: "webhook_disabled", message: "the webhook is disabled: set WEBHOOK_SECRET or WEBHOOK_TOKEN")
+        }
+        if request.header("x-signature") == nil, let presented = request.pathParameters["token"],
+           !(credentials.token.map { constantTimeEquals(Array(presented.utf8), Array($0.utf8)) } ?? false) {
+            logger.warning("webhook request without valid credentials", ["remote": request.remoteAddress])
+            throw HTTPError(401, code: RefusalReason.unauthorized.rawValue, message: RefusalReason.unauthorized.message)
+        }
     }
 }
