@@ -44,6 +44,7 @@ do {
     let parsed = try ParsedArguments.parse(rest, accepting: accepted)
     let context = CommandContext(environment: ProcessInfo.processInfo.environment, console: console)
     let code = await command.run(parsed, context)
+    if code != .ok, parsed.has("--json") { console.printJSONError(code: code == .usage ? "invalid_usage_or_configuration" : "failed") }
     exit(code.rawValue)
 } catch {
     console.error("\(error)\n\nUsage: \(command.usage)\nRun `tradewizard \(command.name) --help` for options.")

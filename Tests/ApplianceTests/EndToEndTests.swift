@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 @testable import Appliance
 import HTTPServer
+import Pipeline
 import Storage
 import Support
 import TestSupport
@@ -177,4 +178,41 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(help.readAll().contains("Usage: tradewizard restore <file>"))
         XCTAssertEqual(help.wait(), 0)
     }
+
+    /// Runs a verb with stdout only (stderr discarded), as a script would read it.
+    func verb(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let child = try Subprocess(arguments: [binary] + arguments + ["--data-dir", directory + "/data", "--env-file", "/dev/null"],
+                                   environment: environment)
+        let output = child.readAll()
+        return (child.wait(), output)
+    }
+
+    func testVerbsTellTheTruthExitTwoOnBadConfigurationAndAnswerJSONErrorsUnderJSON() async throws {
+        let invalid = try verb(["config", "check"], environment: ["SIGNAL_MAX_LAG_SECONDS": "600", "SIGNAL_DEDUP_TTL_SECONDS": "60"])
+        XCTAssertEqual(invalid.status, 2, "config check exits 2 on an invalid configuration, as serve does")
+        XCTAssertTrue(invalid.output.contains("SIGNAL_DEDUP_TTL_SECONDS"), invalid.output)
+
+        let (migrateStatus, migrated) = try verb(["migrate", "--json"])
+        XCTAssertEqual(migrateStatus, 0, migrated)
+        XCTAssertEqual(try JSONValue.parse(Array(migrated.utf8))["version"], .number(Double(Schema.latestVersion)))
+
+        // Each failing --json verb prints one JSON error object on standard output.
+        for arguments in [["health", "--json", "--port", "1"], ["history", "0xunknown", "--json"], ["checkpoints", "show", "no-such-thread", "--json"]] {
+            let (status, output) = try verb(arguments)
+            XCTAssertNotEqual(status, 0, arguments.joined(separator: " "))
+            let answer = try JSONValue.parse(Array(output.utf8))
+            XCTAssertNotNil(answer["error"]?["code"]?.stringValue, "\(arguments): \(output)")
+            XCTAssertFalse(answer["error"]?["message"]?.stringValue?.isEmpty ?? true, output)
+        }
+
+        let analysed = try verb(["analyze", try XCTUnwrap(try FixtureMarketSource(directory: root + "/data/fixtures").allMarkets.first { $0.question.contains("recession") }).conditionID,
+                                 "--offline"], environment: ["TRADEWIZARD_FIXTURES_DIR": root + "/data/fixtures"])
+        XCTAssertEqual(analysed.status, 0, analysed.output)
+        let (marketsStatus, markets) = try verb(["markets"])
+        XCTAssertEqual(marketsStatus, 0)
+        let lines = markets.split(separator: "\n")
+        XCTAssertTrue(lines.first?.contains("CONDITION ID") == true, markets)
+        XCTAssertTrue(lines.dropFirst().allSatisfy { $0.contains("0x") && !$0.contains("…") }, "full condition ids: \(markets)")
+    }
 }
+

@@ -39,6 +39,10 @@ enum AnalyzeCommand: Command {
             lines.append("LLM cost $\(Format.decimal(report.costUSD, 4)) · \(report.tokensIn) tokens in, \(report.tokensOut) out")
         }
         if let budget = report.llm?["budgetExhausted"]?.stringValue { lines.append("LLM agents skipped: \(budget)") }
+        if report.status == .partial || !report.agentErrors.isEmpty {
+            lines.append("PARTIAL: \(report.agentErrors.count) agent(s) failed and are not in the consensus:")
+            for (node, message) in report.agentErrors.sorted(by: { $0.key < $1.key }) { lines.append("  \(node): \(message)") }
+        }
         lines.append("")
         guard let recommendation = report.recommendation else {
             lines.append("No recommendation: \(report.errorMessage ?? "the run failed")")

@@ -1,3 +1,4 @@
+import Synchronization
 import FoundationEssentials
 import Storage
 import Support
@@ -120,7 +121,7 @@ struct CommandContext: Sendable {
             if let flag = setting.flag, let value = arguments.options[flag] { flags[setting.key] = value }
         }
         let loaded = ConfigurationLoader.load(environment: environment, flags: flags)
-        for warning in loaded.warnings { console.error("warning: \(warning)") }
+        for warning in loaded.warnings { console.warn("warning: \(warning)") }
         guard let configuration = loaded.configuration else {
             console.error("configuration has \(loaded.problems.count) problem(s):")
             for problem in loaded.problems { console.error("  - \(problem)") }
@@ -139,11 +140,33 @@ struct CommandContext: Sendable {
 struct Console: Sendable {
     let output: LogSink
     let errors: LogSink
+    /// What was written, so a failed `--json` verb that printed nothing can answer one JSON error.
+    let record = ConsoleRecord()
 
     static let standard = Console(output: .standardOutput, errors: .standardError)
 
-    func print(_ text: String) { output.write(text + "\n") }
-    func error(_ text: String) { errors.write(text + "\n") }
+    func print(_ text: String) {
+        record.printed.set(true)
+        output.write(text + "\n")
+    }
+
+    /// An error line on standard error (also kept for the JSON error of a failed `--json` verb).
+    func error(_ text: String) {
+        record.errors.withLock { $0.append(text) }
+        errors.write(text + "\n")
+    }
+
+    /// A warning line on standard error (never part of a JSON error).
+    func warn(_ text: String) { errors.write(text + "\n") }
+
+    /// For a `--json` verb that failed without printing: one JSON error object on standard
+    /// output, `{"error":{"code","message"}}`, the shape the HTTP API answers with.
+    func printJSONError(code: String) {
+        guard !record.printed.isSet else { return }
+        let message = record.errors.withLock { $0 }.joined(separator: "; ")
+        print(String(decoding: JSONValue.object(["error": .object(["code": .string(code), "message": .string(message.isEmpty ? code : message)])]).serialized(),
+                     as: UTF8.self))
+    }
 
     /// Prints a value as indented JSON.
     func printJSON(_ value: some Encodable) {
@@ -156,3 +179,10 @@ extension String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
+
+/// What a console wrote, shared by its copies.
+final class ConsoleRecord: Sendable {
+    let printed = AtomicFlag()
+    let errors = Mutex<[String]>([])
+}
+

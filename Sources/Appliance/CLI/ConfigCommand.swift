@@ -39,6 +39,7 @@ enum ConfigCommand: Command {
                 for problem in report.problems { context.console.print("  - \(problem)") }
             }
         }
-        return report.problems.isEmpty ? .ok : .failure
+        // 2, as `serve` exits on an invalid configuration.
+        return report.problems.isEmpty ? .ok : .usage
     }
 }

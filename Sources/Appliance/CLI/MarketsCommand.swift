@@ -28,12 +28,14 @@ enum MarketsCommand: Command {
         do {
             let markets = try configuration.openDatabaseReadOnly().markets.list(status: status, page: PageRequest(limit: limit)).items
             if arguments.has("--json") { context.console.printJSON(markets); return .ok }
-            if markets.isEmpty { context.console.print("no markets") }
+            if markets.isEmpty { context.console.print("no markets"); return .ok }
+            context.console.print("SCORE".padding(to: 7) + "STATUS".padding(to: 9) + "PRICE".padding(to: 8) + "LAST ANALYSED".padding(to: 26)
+                                  + "CONDITION ID".padding(to: 68) + "QUESTION")
             for market in markets {
                 context.console.print(Format.decimal(market.trendingScore, 2).padding(to: 7) + market.status.rawValue.padding(to: 9)
                                       + (market.marketProbability.map(Format.percent) ?? "-").padding(to: 8)
                                       + (market.lastAnalyzedAt.map(Timestamp.format) ?? "never").padding(to: 26)
-                                      + market.conditionID.prefix(12) + "…  " + market.question)
+                                      + market.conditionID.padding(to: 68) + market.question)
             }
             return .ok
         } catch {

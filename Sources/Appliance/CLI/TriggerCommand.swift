@@ -1,3 +1,5 @@
+import FoundationEssentials
+import Pipeline
 import Support
 /// `tradewizard trigger <conditionId>`: asks the running server to analyse one market now.
 enum TriggerCommand: Command {
@@ -17,8 +19,16 @@ enum TriggerCommand: Command {
         do {
             let body = Array("{\"conditionId\":\(JSONString.quote(conditionID))}".utf8)
             let response = try await HealthCommand.client(configuration).send(method: "POST", path: "/trigger", headers: headers, body: body)
-            context.console.print(response.text)
-            return (200..<300).contains(response.status) ? .ok : .failure
+            let ok = (200..<300).contains(response.status)
+            if arguments.has("--json") {
+                context.console.print(response.text)
+            } else if ok, let report = try? JSONCoding.decode(AnalysisReport.self, from: response.body) {
+                context.console.print(AnalyzeCommand.render(report))
+            } else {
+                let answer = try? JSONValue.parse(response.body)
+                context.console.error("trigger: HTTP \(response.status) \(answer?["error"]?["code"]?.stringValue ?? ""): \(answer?["error"]?["message"]?.stringValue ?? response.text)")
+            }
+            return ok ? .ok : .failure
         } catch {
             context.console.error("\(error)")
             return .failure

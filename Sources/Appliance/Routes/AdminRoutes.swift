@@ -20,6 +20,11 @@ enum AdminRoutes {
                 do {
                     let report = try await analysis.analyze(conditionID: body.conditionId)
                     logger.info("manual analysis", ["conditionId": body.conditionId, "run": report.runID, "status": report.status.rawValue])
+                    guard report.status != .failed else {
+                        // The run happened and failed: not a 200; the stored report rides along.
+                        let stored = (try? JSONValue.parse(JSONCoding.encode(report))) ?? .null
+                        throw HTTPError(500, code: "analysis_failed", message: report.errorMessage ?? "the analysis failed", details: ["report": stored])
+                    }
                     return .json(report)
                 } catch let error as AnalysisError {
                     throw HTTPError(analysisError: error)

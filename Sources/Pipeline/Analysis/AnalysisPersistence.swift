@@ -71,6 +71,10 @@ enum AnalysisPersistence {
             run.source = request.source
             run.detail = detail(consensus: consensus, fusion: fusion, plan: draft?.plan, failureStage: failure?.stage)
             run.detail.merge(llmDetail(notes: notes, perspectives: draft?.perspectives)) { _, new in new }
+            if !agentErrors.isEmpty {
+                // Which agents failed and why, so a partial run shows them instead of leaving them out.
+                run.detail["agentErrors"] = .object(Dictionary(agentErrors.map { ($0.node, JSONValue.string($0.message)) }) { first, _ in first })
+            }
             try run.chargeLLMSpend(database)
             try database.analysisHistory.record(run)
             return PersistedAnalysis(status: status, recommendationID: recommendationID, errorMessage: run.errorMessage)

@@ -21,6 +21,8 @@ public struct AnalysisReport: Codable, Sendable {
     public var tokensOut: Int64 = 0
     /// Nodes that skipped the LLM or fell back to a template, and the budget that stopped spending.
     public var llm: JSONValue?
+    /// Agents of a partial run that failed: node → error (empty when every agent answered).
+    public var agentErrors: [String: String] = [:]
 }
 
 /// Runs analyses on the graph: one graph thread per run, never two runs of one market at once,
@@ -161,6 +163,7 @@ public final class MarketAnalyzer: Sendable {
             report.tokensIn = run.tokensIn
             report.tokensOut = run.tokensOut
             report.llm = run.detail["llm"]
+            for (node, message) in run.detail["agentErrors"]?.objectValue ?? [:] { report.agentErrors[node] = message.stringValue ?? "" }
             if let budget = run.detail["budgetExhausted"] {
                 report.llm = .object((report.llm?.objectValue ?? [:]).merging(["budgetExhausted": budget]) { _, new in new })
             }
