@@ -26,7 +26,7 @@ public enum CycleBenchmark {
         public var costUSD: Double
     }
 
-    public static func run(directory: String, fixtures: String, markets: Int, latencyMilliseconds: Double, concurrency: Int,
+    public static func run(directory: String, fixtures: String?, markets: Int, latencyMilliseconds: Double, concurrency: Int,
                     progress: (String) -> Void) async throws -> Report {
         let calls = Atomic<Int>(0)
         let latency = UInt64(latencyMilliseconds * 1_000_000)
@@ -51,11 +51,11 @@ public enum CycleBenchmark {
         let port = try server.start()
         defer { Task { await server.shutdown(deadline: 1) } }
 
-        let bundled = try FixtureMarketSource(directory: fixtures)
+        let bundled = try fixtures.map { try FixtureMarketSource(directory: $0) } ?? FixtureMarketSource.builtIn()
         guard let template = MarketDiscovery.candidates(events: try await bundled.trendingEvents(EventQuery(limit: 100)),
                                                         settings: DiscoverySettings(tagID: nil), now: SystemWallClock().now()).first,
               let source = bundled.cloned(template.snapshot.conditionID, count: markets) else {
-            throw BenchmarkError("no analysable market in \(fixtures) to clone")
+            throw BenchmarkError("no analysable sample market to clone")
         }
         let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
         defer { database.close() }

@@ -36,7 +36,7 @@ final class AnalysisEndToEndTests: XCTestCase {
         }
         let cycleLine = try XCTUnwrap(log.last { $0.contains("analysis cycle finished") }, log.joined(separator: "\n"))
         XCTAssertTrue(cycleLine.contains("\"analysed\":\"3\""), cycleLine)
-        XCTAssertTrue(cycleLine.contains("\"source\":\"fixtures\""), cycleLine)
+        XCTAssertTrue(cycleLine.contains("\"source\":\"sample\""), cycleLine)
         let client = LoopbackHTTPClient(host: "127.0.0.1", port: try XCTUnwrap(port))
 
         let recommendations = try await client.send(method: "GET", path: "/api/recommendations")

@@ -87,6 +87,33 @@ final class SchedulerTests: XCTestCase {
         await afterCrash.waitForRunningJobs()
     }
 
+    func testAFailingIntervalJobIsRetriedWithBackoffInsteadOfAWholeIntervalLater() async throws {
+        struct Unreachable: Error {}
+        let fail = AtomicFlag(true)
+        let scheduler = makeScheduler()
+        try await scheduler.prepare([Job(name: "cycle", schedule: .interval(seconds: 24 * 3_600, runAtStart: true)) {
+            if fail.isSet { throw Unreachable() }
+            return .success
+        }])
+        var waits: [Double] = []
+        for _ in 0..<3 {
+            let started = await scheduler.tick()
+            XCTAssertEqual(started, ["cycle"])
+            await scheduler.waitForRunningJobs()
+            let runs = await scheduler.nextRuns()
+            let next = try XCTUnwrap(runs["cycle"])
+            waits.append(next.timeIntervalSince(clock.now()))
+            clock.set(next)
+        }
+        XCTAssertEqual(waits, [60, 120, 240], "retries back off from 60 s")
+        fail.set(false)
+        _ = await scheduler.tick()
+        await scheduler.waitForRunningJobs()
+        let runs = await scheduler.nextRuns()
+        let next = try XCTUnwrap(runs["cycle"])
+        XCTAssertEqual(next.timeIntervalSince(clock.now()), 24 * 3_600, "after a success the interval applies again")
+    }
+
     func testAJobNeverRunsTwiceAtOnce() async throws {
         let gate = Gate()
         let runs = Counter()

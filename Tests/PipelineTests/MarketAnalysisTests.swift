@@ -62,14 +62,14 @@ final class MarketAnalysisTests: XCTestCase {
                                   settings: DiscoverySettings(maxMarketsPerCycle: 3))
         let first = try await cycle.run()
         XCTAssertEqual(first.analysed, 3)
-        XCTAssertEqual(first.source, "fixtures")
+        XCTAssertEqual(first.source, "sample")
         let (recommendations, history, markets) = try await test.database.pool.read { database in
             (try database.recommendations.list().items, try database.analysisHistory.list().items, try database.markets.list(page: PageRequest(limit: 500)).items)
         }
         XCTAssertEqual(history.count, 3)
         XCTAssertEqual(recommendations.count, first.recommendations)
         XCTAssertGreaterThan(recommendations.count, 0)
-        XCTAssertTrue(history.allSatisfy { $0.source == "fixtures" && $0.analysisType == .initial && $0.agentsUsed.count == 7 })
+        XCTAssertTrue(history.allSatisfy { $0.source == "sample" && $0.analysisType == .initial && $0.agentsUsed.count == 7 })
         let analysed = markets.filter { $0.lastAnalyzedAt != nil }
         XCTAssertEqual(analysed.count, 3)
         XCTAssertEqual(Set(analysed.compactMap(\.eventID)).count, 3, "one market per event")

@@ -17,19 +17,16 @@ final class AnalysisServices: Sendable {
 
     init(configuration: Configuration, database: AppDatabase, logger: Logger, stop: StopRequest = StopRequest()) throws {
         self.stop = stop
-        var fixtures: (any MarketDataSource)?
-        do {
-            fixtures = try FixtureMarketSource(directory: configuration.fixturesDirectory)
-        } catch {
-            logger.warning("market fixtures unavailable; offline analysis has no markets", ["error": String(describing: error)])
-        }
-        var live: (any MarketDataSource)?
-        if !configuration.offline {
+        let selector: MarketSourceSelector
+        if configuration.offline {
+            let sample = try configuration.fixturesDirectory.map { try FixtureMarketSource(directory: $0) } ?? FixtureMarketSource.builtIn()
+            selector = MarketSourceSelector(sample: sample, clock: database.clock)
+        } else {
             let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)"), clock: database.clock,
                                         logger: logger.with(["component": "polymarket"]))
-            live = PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL)
+            selector = MarketSourceSelector(live: PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL),
+                                            clock: database.clock)
         }
-        let selector = MarketSourceSelector(live: live, fixtures: fixtures)
         self.selector = selector
         let llm = Self.llmAnalysis(configuration.llm, database: database, logger: logger.with(["component": "llm"]), stop: stop)
         if let llm {

@@ -35,6 +35,9 @@ enum AnalyzeCommand: Command {
     /// The report the way the original CLI printed it.
     static func render(_ report: AnalysisReport) -> String {
         var lines = ["\(report.question)", "condition \(report.conditionID) · run \(report.runID) · \(report.source) · \(report.durationMilliseconds) ms"]
+        if report.source == FixtureMarketSource.sourceName {
+            lines.insert("SAMPLE DATA — a built-in sample market, not a real one; do not trade on this", at: 0)
+        }
         if report.tokensIn + report.tokensOut > 0 {
             lines.append("LLM cost $\(Format.decimal(report.costUSD, 4)) · \(report.tokensIn) tokens in, \(report.tokensOut) out")
         }

@@ -85,7 +85,7 @@ enum BenchCommand: Command {
                     context.console.error("--markets takes 1 to 1000, --llm-latency-ms 1 to 60000, --concurrency 1 to 256")
                     return .usage
                 }
-                let fixtures = ProcessInfo.processInfo.environment["TRADEWIZARD_FIXTURES_DIR"] ?? "./data/fixtures"
+                let fixtures = ProcessInfo.processInfo.environment["TRADEWIZARD_FIXTURES_DIR"]
                 let report = try await CycleBenchmark.run(directory: directory, fixtures: fixtures, markets: markets,
                                                           latencyMilliseconds: latency, concurrency: concurrency) { context.console.error("… \($0)") }
                 if arguments.has("--json") { context.console.printJSON(report); return .ok }

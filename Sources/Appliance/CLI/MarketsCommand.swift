@@ -35,7 +35,7 @@ enum MarketsCommand: Command {
                 context.console.print(Format.decimal(market.trendingScore, 2).padding(to: 7) + market.status.rawValue.padding(to: 9)
                                       + (market.marketProbability.map(Format.percent) ?? "-").padding(to: 8)
                                       + (market.lastAnalyzedAt.map(Timestamp.format) ?? "never").padding(to: 26)
-                                      + market.conditionID.padding(to: 68) + market.question)
+                                      + market.conditionID.padding(to: 68) + (market.isSample ? "[SAMPLE DATA] " : "") + market.question)
             }
             return .ok
         } catch {

@@ -31,7 +31,8 @@ enum RecommendationsCommand: Command {
             if arguments.has("--json") { context.console.printJSON(items); return .ok }
             if items.isEmpty { context.console.print("no recommendations") }
             for r in items {
-                let question = try database.markets.find(id: r.marketID)?.question ?? "?"
+                let market = try database.markets.find(id: r.marketID)
+                let question = (market?.isSample == true ? "[SAMPLE DATA] " : "") + (market?.question ?? "?")
                 context.console.print(Timestamp.format(r.createdAt).padding(to: 26) + r.direction.rawValue.padding(to: 10)
                                       + ("EV $" + Format.decimal(r.expectedValue, 2)).padding(to: 12)
                                       + ("edge " + Format.points(r.marketEdge)).padding(to: 18) + r.confidence.rawValue.padding(to: 10) + question)

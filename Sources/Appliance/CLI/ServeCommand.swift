@@ -28,8 +28,14 @@ enum ServeCommand: Command {
             return .failure
         }
         let port = parts.server.boundPort ?? configuration.port
+        if configuration.offline {
+            logger.warning("offline mode: analysing SAMPLE DATA built into the binary, not real Polymarket markets; everything made from it is marked sample and kept out of live figures")
+        } else {
+            logger.info("live mode: markets come from Polymarket only; while it cannot be reached nothing is analysed and /health says degraded",
+                        ["gamma": configuration.gammaAPIURL, "clob": configuration.clobAPIURL])
+        }
         logger.info("tradewizard ready", ["version": Version.current, "bind": configuration.bindAddress, "port": port,
-                                          "dataDir": configuration.dataDirectory.path])
+                                          "dataDir": configuration.dataDirectory.path, "data": configuration.offline ? "sample" : "live"])
         notifier.notify("READY=1\nSTATUS=serving on \(configuration.bindAddress):\(port)\nMAINPID=\(ProcessInfo.processInfo.processIdentifier)")
         let outcome = await group.run(until: { await stopSignal.value }, shutdownSeconds: configuration.shutdownSeconds) { _ in
             runtime.stop.raise()

@@ -8,13 +8,15 @@ enum StatsCommand: Command {
     static let name = "stats"
     static let summary = "Hit rate, ROI and Brier scores over resolved markets, overall and per agent"
     static let usage = "tradewizard stats [--json] [options]"
-    static let options = [OptionSpec(name: "--json", takesValue: false, help: "Print JSON")]
+    static let options = [OptionSpec(name: "--json", takesValue: false, help: "Print JSON"),
+                          OptionSpec(name: "--sample", takesValue: false, help: "The offline sample set's figures instead of live markets' (never mixed)")]
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
         guard let configuration = context.loadConfiguration(arguments) else { return .usage }
         do {
-            let stats = try configuration.openDatabaseReadOnly().outcomes.stats()
+            let stats = try configuration.openDatabaseReadOnly().outcomes.stats(sample: arguments.has("--sample"))
             if arguments.has("--json") { context.console.printJSON(stats); return .ok }
+            context.console.print(stats.data == "sample" ? "SAMPLE DATA (offline sample markets, not real markets)" : "live markets only (sample data excluded)")
             let o = stats.overall
             func optional(_ value: Double?, _ places: Int = 3) -> String { value.map { Format.decimal($0, places) } ?? "-" }
             context.console.print("trades scored     \(o.trades) (\(o.correct) correct), NO_TRADE scored \(o.noTrades)")

@@ -25,7 +25,8 @@ public struct Configuration: Sendable {
     public var llmSingleProvider: String?
     public var webhookSecret: String?
     public var offline: Bool
-    public var fixturesDirectory: String
+    /// Offline mode's sample markets from this directory instead of the built-in set.
+    public var fixturesDirectory: String?
     /// Gamma tag id discovery follows (nil: every tag).
     public var polymarketTagID: String?
     public var evergreenTags: Set<String>

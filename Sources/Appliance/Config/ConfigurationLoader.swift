@@ -189,7 +189,7 @@ enum ConfigurationLoader {
             llmSingleProvider: text("LLM_SINGLE_PROVIDER")?.lowercased(),
             webhookSecret: text("WEBHOOK_SECRET"),
             offline: bool("TRADEWIZARD_OFFLINE"),
-            fixturesDirectory: text("TRADEWIZARD_FIXTURES_DIR")!,
+            fixturesDirectory: text("TRADEWIZARD_FIXTURES_DIR"),
             polymarketTagID: text("POLYMARKET_TAG_ID").flatMap { $0.trimmed().lowercased() == "all" ? nil : $0.trimmed() },
             evergreenTags: Set((text("EVERGREEN_TAGS") ?? "").split(separator: ",").map { $0.trimmed().lowercased() }.filter { !$0.isEmpty }),
             backupMinuteOfDay: parseTimeOfDay(text("TRADEWIZARD_BACKUP_AT")!)!,

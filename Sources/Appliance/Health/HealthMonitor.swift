@@ -75,8 +75,13 @@ public final class HealthMonitor: Sendable {
     /// The writer's whole-transaction failure count and writability at the previous refresh.
     private let previous = Mutex<(storageFailures: Int, writable: Bool?)>((0, nil))
 
+    /// Why market data cannot be had right now (Polymarket unreachable), or nil.
+    private let marketDataProblem: @Sendable () -> String?
+
     public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5,
-                llm: LLMHealthPolicy = LLMHealthPolicy(), logger: Logger = .disabled) {
+                llm: LLMHealthPolicy = LLMHealthPolicy(), logger: Logger = .disabled,
+                marketDataProblem: @escaping @Sendable () -> String? = { nil }) {
+        self.marketDataProblem = marketDataProblem
         self.logger = logger
         self.signalDegradedRejectionRate = signalDegradedRejectionRate
         self.llm = llm
@@ -175,6 +180,7 @@ public final class HealthMonitor: Sendable {
         snapshot.lastJobResults = scheduler.results
 
         var degraded: [String] = []
+        if let problem = marketDataProblem() { degraded.append(problem) }
         if snapshot.freeDiskBytes < 1 << 30 || snapshot.freeDiskBytes < 2 * snapshot.databaseBytes { degraded.append("low free disk space") }
         if let age = snapshot.lastBackupAgeSeconds {
             if age > 48 * 3600 { degraded.append("newest backup is older than 48 hours") }

@@ -44,12 +44,16 @@ final class ApplianceRuntime: Sendable {
         let database = try await AppDatabase.open(configuration.dataDirectory, configuration: configuration.databaseConfiguration, clock: clock)
         do {
             let llm = configuration.llm
+            let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger, stop: stop)
+            let selector = analysis.selector
             let health = HealthMonitor(database: database, clock: clock, startedAt: startedAt,
                                        signalDegradedRejectionRate: configuration.signalDegradedRejectionRate,
                                        llm: LLMHealthPolicy(quotaLimits: llm.dailyQuotas.filter { llm.quotaAPIs.contains($0.key) },
                                                             dailyBudget: llm.maxCostPerDay),
-                                       logger: logger.with(["component": "health"]))
-            let analysis = try AnalysisServices(configuration: configuration, database: database, logger: logger, stop: stop)
+                                       logger: logger.with(["component": "health"]),
+                                       marketDataProblem: {
+                                           selector.unreachable.map { "polymarket: unreachable since \(Timestamp.format($0.since)) (\($0.detail)); nothing is analysed or written until it answers" }
+                                       })
             let scheduler = Scheduler(database: database, clock: clock, logger: logger, metrics: metrics, health: health)
             let server = HTTPServer(configuration: serverConfiguration(), router: router(database: database, health: health, analysis: analysis),
                                     observer: metrics, logger: logger.with(["component": "http"]))

@@ -46,8 +46,10 @@ enum APIRoutes {
                     return try database.analysisHistory.list(marketID: market.id, page: page)
                 } })
             }),
-            Route(.get, "/api/stats", .task { _ in
-                .json(try await pool.read { try $0.outcomes.stats() })
+            Route(.get, "/api/stats", .task { request in
+                // Live markets only; `?data=sample` for the offline sample set's (never mixed).
+                let sample = request.query["data"] == "sample"
+                return .json(try await pool.read { try $0.outcomes.stats(sample: sample) })
             }),
         ]
     }

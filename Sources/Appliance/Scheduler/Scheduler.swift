@@ -21,6 +21,10 @@ public actor Scheduler {
     private var running: Set<String> = []
     private var lastResults: [String: String] = [:]
     private var inFlight: [String: Task<Void, Never>] = [:]
+    /// Failed runs in a row, by job: an interval job that failed is retried sooner, with backoff.
+    private var consecutiveFailures: [String: Int] = [:]
+    /// The first retry of a failed interval job comes after this many seconds, doubling up to the job's interval.
+    public static let firstRetrySeconds = 60.0
 
     public init(database: AppDatabase, clock: any WallClock, logger: Logger, metrics: Metrics, health: HealthMonitor?) {
         self.database = database
@@ -152,6 +156,16 @@ public actor Scheduler {
     }
 
     private func finished(_ name: String, result: JobResult) {
+        if result == .failed, let job = jobs[name], case .interval(let seconds, _) = job.schedule {
+            // Retry with backoff (60 s, 120 s, … up to the interval) instead of waiting a whole interval.
+            let failures = consecutiveFailures[name, default: 0] + 1
+            consecutiveFailures[name] = failures
+            let wait = min(seconds, Self.firstRetrySeconds * Double(1 << min(failures - 1, 16)))
+            let retry = clock.now().addingTimeInterval(wait)
+            if let next = nextRun[name], retry < next { nextRun[name] = retry }
+        } else if result != .failed {
+            consecutiveFailures[name] = nil
+        }
         running.remove(name)
         inFlight[name] = nil
         lastResults[name] = result.rawValue

@@ -55,8 +55,10 @@ public struct AnalysisCycle: Sendable {
         let pickedIDs = Set(picked.map(\.snapshot.conditionID))
         try await analyzer.pool.write { database in
             for candidate in open where !pickedIDs.contains(candidate.snapshot.conditionID) {
-                try database.markets.upsert(candidate.snapshot.marketRecord(
-                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(tags: candidate.snapshot.tags)))
+                var record = candidate.snapshot.marketRecord(
+                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(tags: candidate.snapshot.tags))
+                record.isSample = source.name == FixtureMarketSource.sourceName
+                try database.markets.upsert(record)
             }
         }
         let trending = picked.count

@@ -19,6 +19,7 @@ public struct AnalysisRequest: Codable, Sendable, Equatable {
         var record = snapshot.marketRecord(trendingScore: trendingScore ?? existing?.trendingScore ?? 0,
                                            eventType: BriefingBuilder.eventType(tags: snapshot.tags))
         record.lastAnalyzedAt = existing?.lastAnalyzedAt
+        record.isSample = source == FixtureMarketSource.sourceName
         return record
     }
 }

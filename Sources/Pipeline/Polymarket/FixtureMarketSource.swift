@@ -2,12 +2,16 @@ import FoundationEssentials
 import Storage
 import Support
 
-/// The bundled market set (`data/fixtures/`), served with Gamma's and the CLOB's semantics so the
-/// appliance works with no network: `gamma-events.json` (events with nested markets),
+/// The sample market set — built into the binary (`SampleMarketData`, generated from
+/// `data/fixtures/`) or read from a directory (`TRADEWIZARD_FIXTURES_DIR`) — served with Gamma's
+/// and the CLOB's semantics so the appliance works with no network. Sample data, not real
+/// markets: its `name` is `sample`, and everything made from it is marked so. `gamma-events.json` (events with nested markets),
 /// `clob-books.json` and `clob-prices-history.json` (by token id) and `clob-markets.json` (by
 /// condition id). The bodies are in the real wire format and go through the same decoders.
 public struct FixtureMarketSource: MarketDataSource {
-    public let name = "fixtures"
+    public let name = FixtureMarketSource.sourceName
+    /// The source name of sample data, stored with every analysis made from it.
+    public static let sourceName = "sample"
     let events: [GammaEvent]
     let books: [String: OrderBook]
     let histories: [String: [PricePoint]]
@@ -18,11 +22,26 @@ public struct FixtureMarketSource: MarketDataSource {
 
     /// Loads and decodes the directory; throws naming the file that is missing or malformed.
     public init(directory: String) throws {
-        func read(_ file: String) throws -> [UInt8] {
+        var contents: [String: [UInt8]] = [:]
+        for file in Self.files {
             guard let data = FileManager.default.contents(atPath: directory + "/" + file) else {
                 throw StorageError(.notFound, "market fixtures: cannot read \(directory)/\(file)")
             }
-            return Array(data)
+            contents[file] = Array(data)
+        }
+        try self.init(files: contents)
+    }
+
+    /// The sample set built into the binary.
+    public static func builtIn() throws -> FixtureMarketSource {
+        try FixtureMarketSource(files: SampleMarketData.files.mapValues { Array($0.utf8) })
+    }
+
+    /// Decodes the four files (by name); throws naming the one that is missing or malformed.
+    init(files: [String: [UInt8]]) throws {
+        func read(_ file: String) throws -> [UInt8] {
+            guard let bytes = files[file] else { throw StorageError(.notFound, "market fixtures: \(file) is missing") }
+            return bytes
         }
         func object(_ file: String) throws -> [String: JSONValue] {
             guard let members = try? JSONValue.parse(try read(file)).objectValue else {

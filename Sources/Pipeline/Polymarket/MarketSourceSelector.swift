@@ -3,56 +3,65 @@ import Storage
 import Support
 import Synchronization
 
-/// Chooses the market source: live Polymarket, or the bundled fixtures when offline mode is on
-/// or Polymarket cannot be reached. After an unreachable error the fixtures are used for
-/// `retrySeconds` before the network is tried again.
+/// The market source of this process, chosen once by its mode: live Polymarket by default, the
+/// sample set only in offline mode (`--offline`, `TRADEWIZARD_OFFLINE=1`). There is no fallback
+/// from one to the other: when Polymarket cannot be reached, calls fail (nothing is analysed or
+/// written) and `unreachable` says since when and why, for `/health`; the next successful call
+/// clears it.
 public final class MarketSourceSelector: Sendable {
-    let live: (any MarketDataSource)?
-    let fixtures: (any MarketDataSource)?
-    let retrySeconds: Double
-    let monotonic: @Sendable () -> Double
-    private let unreachableSince = Mutex<Double?>(nil)
+    let source: any MarketDataSource
+    /// True in offline mode: every market comes from the sample set.
+    public let isOffline: Bool
+    private let failure = Mutex<(since: Date, detail: String)?>(nil)
+    private let clock: any WallClock
 
-    /// `live` nil means offline mode. With neither source there is nothing to analyse.
-    public init(live: (any MarketDataSource)?, fixtures: (any MarketDataSource)?, retrySeconds: Double = 600,
-                monotonic: @escaping @Sendable () -> Double = { Double(MonotonicInstant.now().nanoseconds) / 1e9 }) {
-        self.live = live
-        self.fixtures = fixtures
-        self.retrySeconds = retrySeconds
-        self.monotonic = monotonic
+    /// Live mode over `live`.
+    public init(live: any MarketDataSource, clock: any WallClock = SystemWallClock()) {
+        self.clock = clock
+        isOffline = false
+        source = live
     }
 
-    /// The source to use now.
-    public func current() -> any MarketDataSource {
-        guard let live else { return fixtures ?? EmptyMarketSource() }
-        guard let fixtures else { return live }
-        let since = unreachableSince.withLock { $0 }
-        if let since, monotonic() - since < retrySeconds { return fixtures }
-        return ReportingSource(inner: live, selector: self)
+    /// Offline mode over the sample set.
+    public init(sample: any MarketDataSource, clock: any WallClock = SystemWallClock()) {
+        self.clock = clock
+        isOffline = true
+        source = sample
     }
 
-    func noteUnreachable() { unreachableSince.withLock { $0 = monotonic() } }
+    /// The source to use.
+    public func current() -> any MarketDataSource { isOffline ? source : ReportingSource(inner: source, selector: self) }
 
-    /// Passes calls to the live source; an unreachable error switches the selector to the fixtures
-    /// and the call is answered from them.
+    /// Since when and why Polymarket could not be reached (nil when the last call reached it).
+    public var unreachable: (since: Date, detail: String)? { failure.withLock { $0 } }
+
+    func noteUnreachable(_ detail: String) {
+        let now = clock.now()
+        failure.withLock { state in state = (state?.since ?? now, detail) }
+    }
+
+    func noteReached() { failure.withLock { $0 = nil } }
+
+    /// Passes calls to the live source and records whether Polymarket answered.
     struct ReportingSource: MarketDataSource {
         let inner: any MarketDataSource
         let selector: MarketSourceSelector
         var name: String { inner.name }
 
         func call<T>(_ body: (any MarketDataSource) async throws -> T) async throws -> T {
-            do { return try await body(inner) } catch NetworkError.unreachable {
-                selector.noteUnreachable()
-                throw NetworkError.unreachable(origin: "polymarket", detail: "falling back to the bundled fixtures")
+            do {
+                let value = try await body(inner)
+                selector.noteReached()
+                return value
+            } catch let error as NetworkError {
+                switch error {
+                case .unreachable, .timedOut, .circuitOpen: selector.noteUnreachable(String(describing: error))
+                default: break
+                }
+                throw error
             }
         }
-        func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] {
-            do { return try await inner.trendingEvents(query) } catch NetworkError.unreachable {
-                // Discovery is where a cycle starts: switch the whole cycle to the fixtures.
-                selector.noteUnreachable()
-                return try await selector.current().trendingEvents(query)
-            }
-        }
+        func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] { try await call { try await $0.trendingEvents(query) } }
         func event(id: String) async throws -> GammaEvent? { try await call { try await $0.event(id: id) } }
         func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket] {
             try await call { try await $0.markets(conditionIDs: conditionIDs, closed: closed) }
@@ -63,7 +72,7 @@ public final class MarketSourceSelector: Sendable {
     }
 }
 
-/// A source with no markets (neither network nor fixtures available).
+/// A source with no markets.
 public struct EmptyMarketSource: MarketDataSource {
     public let name = "none"
     public init() {}

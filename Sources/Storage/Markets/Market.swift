@@ -39,6 +39,8 @@ public struct Market: Codable, Sendable, Equatable {
     public var clobTokenIDs: [String] = []
     public var eventTitle: String?
     public var resolvedAt: Date?
+    /// True for a market of the sample set (offline mode): not a real market.
+    public var isSample = false
 
     public init(conditionID: String, question: String) {
         self.conditionID = conditionID
@@ -72,5 +74,6 @@ public struct Market: Codable, Sendable, Equatable {
         clobTokenIDs = try row.json("clob_token_ids")
         eventTitle = try row.get("event_title")
         resolvedAt = try row.get("resolved_at")
+        isSample = try row.get("sample", as: Int.self) != 0
     }
 }

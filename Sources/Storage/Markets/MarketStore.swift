@@ -9,7 +9,7 @@ public struct MarketStore {
     static let columns = """
         id, condition_id, gamma_id, event_id, question, description, event_type, slug, market_probability,
         volume_24h, liquidity, status, resolved_outcome, end_date, trending_score, created_at, updated_at, last_analyzed_at,
-        outcomes, clob_token_ids, event_title, resolved_at
+        outcomes, clob_token_ids, event_title, resolved_at, sample
         """
 
     /// Inserts the market or updates the stored one with the same condition id, and returns the
@@ -20,8 +20,8 @@ public struct MarketStore {
         try database.execute("""
             INSERT INTO markets (condition_id, gamma_id, event_id, question, description, event_type, slug,
                 market_probability, volume_24h, liquidity, status, resolved_outcome, end_date, trending_score,
-                created_at, updated_at, outcomes, clob_token_ids, event_title, resolved_at, last_analyzed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, outcomes, clob_token_ids, event_title, resolved_at, last_analyzed_at, sample)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (condition_id) DO UPDATE SET
                 gamma_id = excluded.gamma_id, event_id = excluded.event_id, question = excluded.question,
                 description = excluded.description, event_type = excluded.event_type, slug = excluded.slug,
@@ -29,13 +29,13 @@ public struct MarketStore {
                 liquidity = excluded.liquidity, status = excluded.status, resolved_outcome = excluded.resolved_outcome,
                 end_date = excluded.end_date, trending_score = excluded.trending_score, updated_at = excluded.updated_at,
                 outcomes = excluded.outcomes, clob_token_ids = excluded.clob_token_ids, event_title = excluded.event_title,
-                resolved_at = excluded.resolved_at,
+                resolved_at = excluded.resolved_at, sample = excluded.sample,
                 last_analyzed_at = coalesce(excluded.last_analyzed_at, markets.last_analyzed_at)
             """, [market.conditionID, market.gammaID, market.eventID, market.question, market.description,
                   market.eventType, market.slug, market.marketProbability, market.volume24h, market.liquidity,
                   market.status.rawValue, market.resolvedOutcome, market.endDate, market.trendingScore, now, now,
                   try DatabaseValue.json(market.outcomes), try DatabaseValue.json(market.clobTokenIDs), market.eventTitle,
-                  market.resolvedAt, market.lastAnalyzedAt])
+                  market.resolvedAt, market.lastAnalyzedAt, market.isSample ? 1 : 0])
         guard let stored = try find(conditionID: market.conditionID) else {
             throw DatabaseError(resultCode: .error, message: "market vanished after upsert")
         }

@@ -44,13 +44,15 @@ public struct OutcomeStore {
             """, [marketID]).map(RecommendationOutcome.init(row:))
     }
 
-    /// Hit rate, mean ROI and Brier scores (ours against the market's), overall and per agent.
-    public func stats() throws -> PerformanceStats {
+    /// Hit rate, mean ROI and Brier scores (ours against the market's), overall and per agent,
+    /// over live markets only, or over the sample set only (`sample`): the two never mix.
+    public func stats(sample: Bool = false) throws -> PerformanceStats {
+        let flag = sample ? 1 : 0
         let row = try database.queryOne("""
             SELECT count(correct) AS trades, coalesce(sum(correct), 0) AS correct, avg(roi_per_100) AS roi,
                    sum(direction = 'NO_TRADE') AS no_trades, avg(brier_fair) AS brier_ours, avg(brier_market) AS brier_market
-            FROM recommendation_outcomes
-            """)!
+            FROM recommendation_outcomes WHERE market_id IN (SELECT id FROM markets WHERE sample = ?)
+            """, [flag])!
         let trades: Int = try row.get("trades")
         let correct: Int = try row.get("correct")
         let overall = PerformanceStats.Overall(
@@ -61,19 +63,19 @@ public struct OutcomeStore {
         let agents = try database.query("""
             WITH resolved AS (
                 SELECT id, CASE WHEN resolved_outcome = json_extract(outcomes, '$[0]') THEN 1.0 ELSE 0.0 END AS y
-                FROM markets WHERE status = 'resolved' AND resolved_outcome IS NOT NULL)
+                FROM markets WHERE status = 'resolved' AND resolved_outcome IS NOT NULL AND sample = ?)
             SELECT s.agent_name AS agent, count(*) AS signals,
                    avg((s.fair_probability - r.y) * (s.fair_probability - r.y)) AS brier,
                    sum(s.direction != 'NEUTRAL') AS directional,
                    sum((s.direction = 'YES' AND r.y = 1) OR (s.direction = 'NO' AND r.y = 0)) AS hits
             FROM agent_signals s JOIN resolved r ON r.id = s.market_id
             GROUP BY s.agent_name ORDER BY s.agent_name
-            """).map { row -> PerformanceStats.Agent in
+            """, [flag]).map { row -> PerformanceStats.Agent in
             let directional: Int = try row.get("directional")
             let hits: Int = try row.get("hits")
             return PerformanceStats.Agent(agent: try row.get("agent"), signals: try row.get("signals"), brier: try row.get("brier"),
                                           hitRate: directional > 0 ? Double(hits) / Double(directional) : nil)
         }
-        return PerformanceStats(overall: overall, agents: agents)
+        return PerformanceStats(data: sample ? "sample" : "live", overall: overall, agents: agents)
     }
 }

@@ -74,6 +74,8 @@ public struct PerformanceStats: Codable, Sendable, Equatable {
         /// Directional signals (YES/NO) whose side won, over directional signals.
         public var hitRate: Double?
     }
+    /// `live` (real markets only) or `sample` (the offline sample set only).
+    public var data: String
     public var overall: Overall
     public var agents: [Agent]
 }
