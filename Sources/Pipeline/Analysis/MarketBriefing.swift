@@ -15,6 +15,16 @@ public struct MarketBriefing: Codable, Sendable, Equatable {
     public var probability: Double
     public var bestBid: Double?
     public var bestAsk: Double?
+    /// What the YES order book holds: no orders at all, one side only, or both.
+    public enum BookShape: String, Sendable { case none, oneSided = "one-sided", twoSided = "two-sided" }
+    public var bookShape: BookShape {
+        switch (bestBid, bestAsk) {
+        case (nil, nil): .none
+        case (.some, .some): .twoSided
+        default: .oneSided
+        }
+    }
+
     /// Best ask − best bid of the YES book; nil for a one-sided book.
     public var spread: Double?
     /// (bid depth − ask depth) / (bid depth + ask depth) over the top levels, −1…1.

@@ -49,7 +49,8 @@ public struct MarketSnapshot: Codable, Sendable, Equatable {
         question = market.question
         description = market.description
         slug = market.slug
-        resolutionSource = market.resolutionSource
+        // Real markets leave the field empty and name the source in the rules text.
+        resolutionSource = market.resolutionSource.flatMap { $0.trimmed().isEmpty ? nil : $0 } ?? ResolutionSourceText.named(in: market.description)
         outcomes = market.outcomes.isEmpty ? ["Yes", "No"] : market.outcomes
         yesPrice = market.yesPrice
         clobTokenIDs = market.clobTokenIDs

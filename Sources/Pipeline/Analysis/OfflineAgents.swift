@@ -34,12 +34,26 @@ public enum OfflineAgents {
         let tightness = 1 - min(1, (b.spread ?? 0.10) / 0.10)
         let confidence = 0.3 + 0.4 * tightness * (b.liquidityScore / 10)
         var risks: [String] = []
-        if (b.spread ?? 1) > 0.05 { risks.append("Wide spread (\(b.spread.map(Format.percent) ?? "one-sided book"))") }
+        var drivers: [String]
+        switch b.bookShape {
+        case .none:
+            // No orders: nothing to read from a book; the last price is all there is.
+            drivers = ["No order book: the last price \(Format.percent(b.probability)) is all there is to go by"]
+            risks.append("No order book")
+        case .oneSided:
+            let side = b.bestBid != nil ? "bids only, best \(Format.percent(b.bestBid!))" : "asks only, best \(Format.percent(b.bestAsk!))"
+            drivers = ["One-sided book (\(side)); no midpoint", "Order book imbalance \(Format.decimal(b.bookImbalance, 2)) toward \(b.bookImbalance >= 0 ? "bids" : "asks")"]
+            risks.append("One-sided book: \(b.bestBid == nil ? "no bids" : "no asks")")
+        case .twoSided:
+            drivers = ["Order book imbalance \(Format.decimal(b.bookImbalance, 2)) toward \(b.bookImbalance >= 0 ? "bids" : "asks")",
+                       "Book midpoint \(Format.percent(mid))"]
+            if let spread = b.spread, spread > 0.05 { risks.append("Wide spread (\(Format.percent(spread)))") }
+        }
         return AgentOutput(agent: "market_microstructure", kind: .price, fairProbability: fair, confidence: confidence,
                            direction: AgentOutput.direction(fair: fair, market: b.probability),
-                           keyDrivers: ["Order book imbalance \(Format.decimal(b.bookImbalance, 2)) toward \(b.bookImbalance >= 0 ? "bids" : "asks")",
-                                        "Book midpoint \(Format.percent(mid))"],
-                           riskFactors: risks, metadata: ["imbalance": .number(b.bookImbalance), "midpoint": .number(mid)])
+                           keyDrivers: drivers,
+                           riskFactors: risks, metadata: ["imbalance": .number(b.bookImbalance), "midpoint": .number(mid),
+                                                          "book": .string(b.bookShape.rawValue)])
     }
 
     /// Probability baseline: half today's price, half the time-weighted mean of the history with

@@ -1,0 +1,71 @@
+import FoundationEssentials
+@testable import Pipeline
+import Storage
+import Support
+import TestSupport
+import XCTest
+
+/// What the agents say about real markets, read from the captures in `../shared/fixtures/polymarket/`
+/// (skipped visibly when they are absent): the resolution source named in the rules, and which
+/// kind of order book a market has.
+final class RealMarketTests: XCTestCase {
+    /// Every market object (a `conditionId` with a `description`) in every capture.
+    func realMarkets() throws -> [JSONValue] {
+        var markets: [JSONValue] = []
+        func walk(_ value: JSONValue) {
+            if let object = value.objectValue {
+                if object["conditionId"] != nil, object["description"] != nil { markets.append(value) }
+                object.values.forEach(walk)
+            } else if let array = value.arrayValue {
+                array.forEach(walk)
+            }
+        }
+        for file in ["gamma-events-politics-2026-01.json", "gamma-event-negrisk.json", "gamma-markets-list.json", "gamma-market.json",
+                     "gamma-market-resolved.json", "gamma-market-closed-legacy.json"] {
+            walk(try JSONValue.parse(try TestLocations.sharedFixture(file)))
+        }
+        return markets
+    }
+
+    func testTheResolutionSourceIsReadFromTheRulesWhenTheFieldIsEmpty() throws {
+        let markets = try realMarkets()
+        let empty = markets.filter { ($0["resolutionSource"]?.stringValue ?? "").isEmpty }
+        XCTAssertGreaterThan(empty.count, 50, "the captures are mostly markets with an empty resolutionSource")
+        let named = empty.compactMap { ResolutionSourceText.named(in: $0["description"]?.stringValue) }
+        XCTAssertGreaterThanOrEqual(Double(named.count) / Double(empty.count), 0.95, "\(named.count) of \(empty.count) named")
+        XCTAssertTrue(named.allSatisfy { (3...120).contains($0.count) }, "\(named)")
+        for market in empty.prefix(20) {
+            let snapshot = MarketSnapshot(market: try GammaMarket(wire: market), event: nil)
+            XCTAssertEqual(snapshot.resolutionSource, ResolutionSourceText.named(in: market["description"]?.stringValue))
+        }
+    }
+
+    func testNamedSourcesAreCutAtTheirClause() {
+        XCTAssertEqual(ResolutionSourceText.named(in: "Resolves Yes if so. The resolution source for this market will be official information from the Government of Ukraine, however a consensus of credible reporting will also be used."),
+                       "official information from the Government of Ukraine")
+        XCTAssertEqual(ResolutionSourceText.named(in: "Yes if the AP calls it, according to the Associated Press; otherwise No."), "the Associated Press")
+        XCTAssertNil(ResolutionSourceText.named(in: "Resolves at the sole discretion of the committee."))
+        XCTAssertNil(ResolutionSourceText.named(in: nil))
+    }
+
+    func testTheMicrostructureAgentSaysWhichKindOfBookItSaw() throws {
+        let market = try GammaMarket(wire: JSONValue.parse(Array(#"{"conditionId":"0xabc","question":"Q?","outcomePrices":"[\"0.42\",\"0.58\"]","clobTokenIds":"[\"1\",\"2\"]","liquidity":"20000"}"#.utf8)))
+        let snapshot = MarketSnapshot(market: market, event: nil)
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        func drivers(_ book: OrderBook?) throws -> (MarketBriefing.BookShape, AgentOutput) {
+            let briefing = try BriefingBuilder.build(snapshot: snapshot, book: book, history: [], now: now)
+            return (briefing.bookShape, OfflineAgents.microstructure.evaluate(briefing))
+        }
+        let (noneShape, none) = try drivers(nil)
+        XCTAssertEqual(noneShape, .none)
+        XCTAssertFalse(none.keyDrivers.joined().contains("midpoint"), "\(none.keyDrivers)")
+        XCTAssertTrue(none.keyDrivers.first?.hasPrefix("No order book") == true)
+        let (oneShape, one) = try drivers(OrderBook(bids: [PriceLevel(price: 0.40, size: 100)], asks: []))
+        XCTAssertEqual(oneShape, .oneSided)
+        XCTAssertTrue(one.keyDrivers.first?.contains("bids only") == true, "\(one.keyDrivers)")
+        XCTAssertTrue(one.riskFactors.contains("One-sided book: no asks"))
+        let (twoShape, two) = try drivers(OrderBook(bids: [PriceLevel(price: 0.40, size: 100)], asks: [PriceLevel(price: 0.44, size: 100)]))
+        XCTAssertEqual(twoShape, .twoSided)
+        XCTAssertTrue(two.keyDrivers.contains("Book midpoint 42.0%") || two.keyDrivers.contains { $0.hasPrefix("Book midpoint") }, "\(two.keyDrivers)")
+    }
+}
