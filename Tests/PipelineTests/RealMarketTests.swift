@@ -68,4 +68,25 @@ final class RealMarketTests: XCTestCase {
         XCTAssertEqual(twoShape, .twoSided)
         XCTAssertTrue(two.keyDrivers.contains("Book midpoint 42.0%") || two.keyDrivers.contains { $0.hasPrefix("Book midpoint") }, "\(two.keyDrivers)")
     }
+
+    func testOpennessIsDecidedPerMarketAndAPassedEndDateOnAnOpenMarketIsAWarning() throws {
+        // A rolling event whose own end date (its first deadline) has passed, with one leg still
+        // trading past its own end date, one trading with a later date, and one that stopped.
+        let now = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11-18
+        func leg(_ id: String, end: String, accepting: Bool) -> String {
+            #"{"id":"\#(id)","conditionId":"0x\#(id)","question":"X by \#(end)?","outcomePrices":"[\"0.30\",\"0.70\"]","clobTokenIds":"[\"\#(id)1\",\"\#(id)2\"]","liquidity":"50000","volume24hr":1000,"active":true,"closed":false,"acceptingOrders":\#(accepting),"endDate":"\#(end)T00:00:00Z"}"#
+        }
+        let text = #"[{"id":"e1","title":"X by …?","endDate":"2026-06-30T00:00:00Z","closed":false,"markets":["# + [leg("a", end: "2026-06-30", accepting: true), leg("b", end: "2027-03-31", accepting: true), leg("c", end: "2026-09-30", accepting: false)].joined(separator: ",") + "]}]"
+        let events = try XCTUnwrap(try GammaDecoder.events(Array(text.utf8))).events
+        let candidates = MarketDiscovery.candidates(events: events, settings: DiscoverySettings(), now: now)
+        XCTAssertEqual(candidates.map(\.snapshot.conditionID).sorted(), ["0xa", "0xb"], "the event's passed end date drops no open leg; the stopped one is out")
+        let stale = try XCTUnwrap(candidates.first { $0.snapshot.conditionID == "0xa" })
+        let briefing = try BriefingBuilder.build(snapshot: stale.snapshot, book: nil, history: [], now: now)
+        XCTAssertEqual(briefing.warnings?.count, 1, "a warning, not a refusal")
+        XCTAssertNil(briefing.daysToExpiry)
+        var stopped = stale.snapshot
+        stopped.acceptingOrders = false
+        XCTAssertThrowsError(try BriefingBuilder.build(snapshot: stopped, book: nil, history: [], now: now))
+    }
 }
+

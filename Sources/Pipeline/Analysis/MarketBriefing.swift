@@ -11,6 +11,9 @@ public enum VolatilityRegime: String, Codable, Sendable {
 /// The ingestion node's output: everything the agents need, computed once.
 public struct MarketBriefing: Codable, Sendable, Equatable {
     public var snapshot: MarketSnapshot
+    /// What the briefing noticed but did not refuse (e.g. an end date passed on a market still
+    /// accepting orders); nil when nothing.
+    public var warnings: [String]?
     /// Market probability of YES: `outcomePrices[0]`.
     public var probability: Double
     public var bestBid: Double?
@@ -69,11 +72,17 @@ public enum BriefingBuilder {
         guard probability > 0, probability < 1 else { throw BriefingError(reason: "the YES price \(probability) is not strictly between 0 and 1") }
         guard !snapshot.clobTokenIDs.isEmpty else { throw BriefingError(reason: "the market has no CLOB tokens") }
         guard !snapshot.closed else { throw BriefingError(reason: "the market is closed") }
-        let days = snapshot.endDate.map { $0.timeIntervalSince(now) / 86_400 }
-        if let days, days <= 0 { throw BriefingError(reason: "the market ended \(Int(-days)) days ago") }
+        var days = snapshot.endDate.map { $0.timeIntervalSince(now) / 86_400 }
+        var warnings: [String]?
+        if let passed = days, passed <= 0 {
+            // The CLOB's state is the truth: a market still taking orders is open whatever its end date says.
+            guard snapshot.acceptingOrders else { throw BriefingError(reason: "the market ended \(Int(-passed)) days ago and takes no orders") }
+            warnings = ["the end date passed \(Int(-passed)) day(s) ago but the market still accepts orders: treated as open, expiry unknown"]
+            days = nil
+        }
         let spread = book?.spread
         return MarketBriefing(
-            snapshot: snapshot, probability: probability, bestBid: book?.bestBid, bestAsk: book?.bestAsk, spread: spread,
+            snapshot: snapshot, warnings: warnings, probability: probability, bestBid: book?.bestBid, bestAsk: book?.bestAsk, spread: spread,
             bookImbalance: book.map(imbalance) ?? 0, liquidityScore: liquidityScore(liquidity: snapshot.liquidity, spread: spread),
             volatilityRegime: volatilityRegime(day: snapshot.oneDayPriceChange, week: snapshot.oneWeekPriceChange, month: snapshot.oneMonthPriceChange),
             eventType: eventType(tags: snapshot.tags), daysToExpiry: days, history: history)

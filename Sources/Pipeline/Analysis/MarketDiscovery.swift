@@ -62,19 +62,21 @@ public enum MarketDiscovery {
         return min(maximumScore, score)
     }
 
-    /// Markets of `events` worth analysing, best first: events not closed or ended; markets that
-    /// accept orders, have CLOB tokens, a YES price in range and enough liquidity.
+    /// Markets of `events` worth analysing, best first: markets that are open by their own state
+    /// (not closed, not inactive, accepting orders — decided per market, since rolling "… by
+    /// June 30?" events keep their first deadline while later legs trade), have CLOB tokens, a
+    /// YES price in range and enough liquidity. An end date in the past does not exclude a market
+    /// that still accepts orders (the briefing warns instead).
     public static func candidates(events: [GammaEvent], settings: DiscoverySettings, now: Date) -> [Candidate] {
         var result: [Candidate] = []
         var seen = Set<String>()
-        for event in events where event.closed != true && (event.endDate.map { $0 > now } ?? true) {
+        for event in events {
             let evergreen = event.tags.contains { settings.evergreenTags.contains($0.slug ?? "") || settings.evergreenTags.contains($0.id) }
             let floor = evergreen ? settings.evergreenMinimumLiquidity : settings.minimumLiquidity
             for market in event.markets where !seen.contains(market.conditionID) {
-                guard market.closed != true, market.acceptingOrders == true, market.clobTokenIDs.count >= 2,
+                guard market.closed != true, market.active != false, market.acceptingOrders == true, market.clobTokenIDs.count >= 2,
                       let price = market.yesPrice, settings.priceRange.contains(price),
-                      (market.liquidity ?? 0) >= floor,
-                      market.endDate.map({ $0 > now }) ?? true else { continue }
+                      (market.liquidity ?? 0) >= floor else { continue }
                 seen.insert(market.conditionID)
                 let snapshot = MarketSnapshot(market: market, event: event)
                 let score = trendingScore(volume24h: market.volume24h ?? 0, liquidity: market.liquidity ?? 0,
