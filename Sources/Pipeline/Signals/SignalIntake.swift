@@ -140,9 +140,8 @@ public struct SignalIntake: Sendable {
     /// signal's symbol and decision (notice), and every decision at debug (after the commit; one
     /// info line per signal would flood the log at webhook rates).
     private func log(_ decision: Decision, signal: ValidatedSignal, correlation: String) {
-        let fields: LogFields = ["symbol": signal.symbol, "direction": signal.direction.rawValue, "decision": decision.action,
-                                 "rule": decision.rule, "correlationId": correlation, "source": signal.source]
-        logger.debug("signal decided", fields)
+        logger.debug("signal decided", ["symbol": signal.symbol, "direction": signal.direction.rawValue, "decision": decision.action,
+                                        "rule": decision.rule, "correlationId": correlation, "source": signal.source])
         switch decision.effect {
         case .none: break
         case .close(let position, let price):
