@@ -97,7 +97,7 @@ final class DataModeTests: XCTestCase {
         for file in FixtureMarketSource.files {
             let onDisk = try XCTUnwrap(FileManager.default.contents(atPath: directory + "/" + file), file)
             let embedded = try XCTUnwrap(SampleMarketData.files[file], file)
-            XCTAssertEqual(String(decoding: onDisk, as: UTF8.self).trimmed(), embedded.trimmed(),
+            XCTAssertEqual(try JSONValue.parse(Array(onDisk)), try JSONValue.parse(Array(embedded.utf8)),
                            "\(file): run python3 Scripts/embed-samples.py after changing data/fixtures")
         }
         XCTAssertEqual(try FixtureMarketSource.builtIn().allMarkets.count, try FixtureMarketSource(directory: directory).allMarkets.count)
