@@ -142,28 +142,30 @@ public final class HealthMonitor: Sendable {
         }
         if let writeFailure {
             snapshot.reasons.append("database does not accept writes: \(writeFailure)")
-        } else { do {
-            let (bytes, lastAnalysis, signals) = try await database.pool.read { database -> (Int64, Date?, SignalCounts) in
-                let pages: Int64 = try database.scalar("PRAGMA page_count") ?? 0
-                let size: Int64 = try database.scalar("PRAGMA page_size") ?? 4096
-                return (pages * size, try database.analysisHistory.latest()?.createdAt,
-                        try database.signals.counts(since: now.addingTimeInterval(-3_600)))
+        } else {
+            do {
+                let (bytes, lastAnalysis, signals) = try await database.pool.read { database -> (Int64, Date?, SignalCounts) in
+                    let pages: Int64 = try database.scalar("PRAGMA page_count") ?? 0
+                    let size: Int64 = try database.scalar("PRAGMA page_size") ?? 4096
+                    return (pages * size, try database.analysisHistory.latest()?.createdAt,
+                            try database.signals.counts(since: now.addingTimeInterval(-3_600)))
+                }
+                snapshot.databaseBytes = bytes
+                snapshot.lastAnalysisAt = lastAnalysis
+                snapshot.signalsLastHour = signals
+                snapshot.signalRejectionRate = signals.total >= 10 ? Double(signals.rejected) / Double(signals.total) : nil
+                let (used, spend, limited) = try await database.pool.read { database in
+                    (try database.apiUsage.today(), try database.llmCalls.spend(day: Timestamp.day(now)).costUSD,
+                     try database.analysisHistory.budgetLimitedCount(since: now.addingTimeInterval(-3_600)))
+                }
+                for (api, limit) in llm.quotaLimits { snapshot.quota[api] = QuotaUsage(used: used[api] ?? 0, limit: limit) }
+                snapshot.llmSpendToday = spend
+                snapshot.budgetLimitedRunsLastHour = limited
+            } catch {
+                snapshot.databaseWritable = false
+                snapshot.reasons.append("database cannot be read: \(error)")
             }
-            snapshot.databaseBytes = bytes
-            snapshot.lastAnalysisAt = lastAnalysis
-            snapshot.signalsLastHour = signals
-            snapshot.signalRejectionRate = signals.total >= 10 ? Double(signals.rejected) / Double(signals.total) : nil
-            let (used, spend, limited) = try await database.pool.read { database in
-                (try database.apiUsage.today(), try database.llmCalls.spend(day: Timestamp.day(now)).costUSD,
-                 try database.analysisHistory.budgetLimitedCount(since: now.addingTimeInterval(-3_600)))
-            }
-            for (api, limit) in llm.quotaLimits { snapshot.quota[api] = QuotaUsage(used: used[api] ?? 0, limit: limit) }
-            snapshot.llmSpendToday = spend
-            snapshot.budgetLimitedRunsLastHour = limited
-        } catch {
-            snapshot.databaseWritable = false
-            snapshot.reasons.append("database cannot be read: \(error)")
-        } }
+        }
         // stat() reads metadata only; it opens no descriptor on the WAL.
         var info = stat()
         if stat(directory.databasePath + "-wal", &info) == 0 { snapshot.walBytes = Int64(info.st_size) }

@@ -25,7 +25,7 @@ public final class StopRequest: Sendable {
 /// running unawaited after the time is up.
 public func finishes(within seconds: Double, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
     let (results, continuation) = AsyncStream.makeStream(of: Bool.self)
-    let work = Task { await operation(); continuation.yield(true) }
+    Task { await operation(); continuation.yield(true) }
     let timer = Task {
         try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
         continuation.yield(false)
@@ -33,7 +33,6 @@ public func finishes(within seconds: Double, _ operation: @escaping @Sendable ()
     var finished = false
     for await result in results { finished = result; break }
     timer.cancel()
-    _ = work
     continuation.finish()
     return finished
 }
