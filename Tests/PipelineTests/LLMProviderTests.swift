@@ -43,6 +43,19 @@ final class LLMProviderTests: XCTestCase {
         try await gateway.ask(runID: run, node: node, Self.request) { $0 }
     }
 
+    func testBoundsAStrictSchemaCannotCarryAreStatedInItsDescriptions() {
+        let strict = Self.schema.jsonSchema(strict: true)
+        XCTAssertNil(strict["properties"]?["fairProbability"]?["minimum"], "strict modes refuse minimum/maximum")
+        XCTAssertEqual(strict["properties"]?["fairProbability"]?["description"], .string("(a number from 0 to 1)"))
+        XCTAssertEqual(strict["properties"]?["keyDrivers"]?["description"], .string("(1 to 5 items)"))
+        let loose = Self.schema.jsonSchema(strict: false)
+        XCTAssertEqual(loose["properties"]?["fairProbability"]?["maximum"], .number(1))
+        XCTAssertNil(loose["properties"]?["fairProbability"]?["description"], "the limits travel as keywords there")
+        let sentiment = OutputSchema.number(minimum: -1, maximum: 1, description: "−1 toward NO … 1 toward YES")
+        XCTAssertEqual(sentiment.geminiSchema["description"], .string("−1 toward NO … 1 toward YES (a number from -1 to 1)"),
+                       "Gemini's dialect has no limits: always stated")
+    }
+
     func testOpenAISendsAStrictJSONSchemaAndItsUsageIsPricedIntoTheLedger() async throws {
         let fake = try FakeLLM(.openai) { _ in .answer(["fairProbability": .number(0.61), "direction": "YES", "keyDrivers": ["polls"]],
                                                        inputTokens: 1_000_000, outputTokens: 500_000) }

@@ -24,6 +24,33 @@ public indirect enum OutputSchema: Sendable, Equatable {
         }
     }
 
+    /// The limits this node enforces, in words (`from 0 to 1`, `2 to 5 items`); nil without limits.
+    var boundsText: String? {
+        switch self {
+        case .number(let minimum, let maximum, _):
+            switch (minimum, maximum) {
+            case (let low?, let high?): return "a number from \(low.plainText) to \(high.plainText)"
+            case (let low?, nil): return "a number of at least \(low.plainText)"
+            case (nil, let high?): return "a number of at most \(high.plainText)"
+            default: return nil
+            }
+        case .array(_, let minItems, let maxItems, _):
+            switch (minItems, maxItems) {
+            case (0, nil): return nil
+            case (let low, let high?): return "\(low) to \(high) items"
+            case (let low, nil): return "at least \(low) items"
+            }
+        default: return nil
+        }
+    }
+
+    /// The description to send: when the schema sent cannot carry the limits (strict modes,
+    /// Gemini), they are stated in it, so the model learns the range the validator enforces.
+    func description(statingBounds: Bool) -> String? {
+        guard statingBounds, let bounds = boundsText else { return description }
+        return (description.map { $0 + " " } ?? "") + "(" + bounds + ")"
+    }
+
     /// JSON Schema. `strict` drops the limits (`minimum`, `maxItems`, …) that strict provider
     /// modes refuse; validation still enforces them.
     public func jsonSchema(strict: Bool) -> JSONValue {
@@ -49,7 +76,7 @@ public indirect enum OutputSchema: Sendable, Equatable {
         case .boolean:
             out["type"] = "boolean"
         }
-        if let description { out["description"] = .string(description) }
+        if let text = description(statingBounds: strict) { out["description"] = .string(text) }
         return .object(out)
     }
 
@@ -77,7 +104,7 @@ public indirect enum OutputSchema: Sendable, Equatable {
         case .boolean:
             out["type"] = "BOOLEAN"
         }
-        if let description { out["description"] = .string(description) }
+        if let text = description(statingBounds: true) { out["description"] = .string(text) }
         return .object(out)
     }
 
