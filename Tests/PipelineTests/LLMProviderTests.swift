@@ -115,6 +115,17 @@ final class LLMProviderTests: XCTestCase {
         XCTAssertEqual(call.schema["type"], "OBJECT")
         XCTAssertEqual(call.schema["propertyOrdering"], ["fairProbability", "direction", "keyDrivers"])
         XCTAssertEqual(call.body["systemInstruction"]?["parts"]?.arrayValue?.first?["text"], "You are a test.")
+        XCTAssertEqual(call.body["generationConfig"]?["thinkingConfig"]?["thinkingBudget"], .number(0),
+                       "2.5 Flash thinks by default and could spend the whole allowance: thinking is turned off")
+        let pro = GeminiProvider(network: network(SleepRecorder()), key: "k", model: "gemini-2.5-pro", baseURL: fake.baseURL)
+        XCTAssertEqual(pro.generationConfig(Self.request)["thinkingConfig"]?["thinkingBudget"], .number(128), "Pro cannot turn it off: its minimum")
+        XCTAssertEqual(pro.generationConfig(Self.request)["maxOutputTokens"], .number(328), "and the answer keeps its own allowance")
+        let older = GeminiProvider(network: network(SleepRecorder()), key: "k", model: "gemini-2.0-flash", baseURL: fake.baseURL)
+        XCTAssertNil(older.generationConfig(Self.request)["thinkingConfig"], "models without thinking get no thinking config")
+        let empty = LLMAnswer(provider: .google, model: "gemini-2.5-flash", text: "", usage: LLMUsage(inputTokens: 300, outputTokens: 400), ending: .truncated)
+        let (outcome, reason) = LLMGateway.classify(empty, schema: Self.schema) { $0 }
+        XCTAssertEqual(outcome, LLMCallOutcome.malformed)
+        XCTAssertTrue(reason.hasPrefix("empty answer at the token limit"), "a distinct error, not a cut-off answer: \(reason)")
 
         let thinking = try LoopbackHTTPServer { _ in .json("""
             {"candidates":[{"content":{"parts":[{"text":"weighing it","thought":true},{"text":"{\\"a\\":1}"}],"role":"model"},"finishReason":"STOP"}],

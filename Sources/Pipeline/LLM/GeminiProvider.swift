@@ -23,12 +23,26 @@ public struct GeminiProvider: LLMProvider {
     /// Finish reasons that mean the answer was blocked rather than written.
     static let blockedReasons: Set<String> = ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE", "OTHER"]
 
+    /// JSON output, the schema, the output allowance, and for Gemini 2.5 an explicit thinking
+    /// budget: left unset, 2.5 models think by default and can spend a small allowance on
+    /// reasoning and return nothing (`MAX_TOKENS`, billed). Flash models take 0 (off); Pro models
+    /// cannot turn thinking off, so they get their minimum, 128, on top of the answer's allowance.
+    func generationConfig(_ request: LLMRequest) -> [String: JSONValue] {
+        var config: [String: JSONValue] = ["responseMimeType": "application/json", "responseSchema": request.schema.geminiSchema,
+                                           "maxOutputTokens": .number(Double(request.maxOutputTokens))]
+        if model.contains("2.5") {
+            let pro = model.contains("pro")
+            config["thinkingConfig"] = .object(["thinkingBudget": .number(pro ? 128 : 0)])
+            if pro { config["maxOutputTokens"] = .number(Double(request.maxOutputTokens + 128)) }
+        }
+        return config
+    }
+
     public func complete(_ request: LLMRequest) async throws -> LLMAnswer {
         let body: JSONValue = .object([
             "systemInstruction": .object(["parts": [.object(["text": .string(request.system)])]]),
             "contents": [.object(["role": "user", "parts": [.object(["text": .string(request.prompt)])]])],
-            "generationConfig": .object(["responseMimeType": "application/json", "responseSchema": request.schema.geminiSchema,
-                                         "maxOutputTokens": .number(Double(request.maxOutputTokens))]),
+            "generationConfig": .object(generationConfig(request)),
         ])
         let url = baseURL + "/v1beta/models/" + model + ":generateContent"
         let (envelope, raw) = try await exchange.post(url, headers: ["x-goog-api-key": key], body: body, timeout: request.timeout)

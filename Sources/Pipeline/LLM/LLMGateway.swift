@@ -168,6 +168,9 @@ public final class LLMGateway: Sendable {
     static func classify<T>(_ answer: LLMAnswer, schema: OutputSchema, decode: (JSONValue) throws -> T) -> (LLMCallOutcome, String) {
         switch answer.ending {
         case .refused(let reason): return (.refused, reason)
+        case .truncated where answer.text.trimmed().isEmpty:
+            // Billed, yet nothing written: a reasoning model spent the whole allowance thinking.
+            return (.malformed, "empty answer at the token limit (the output allowance went to reasoning; \(answer.usage.outputTokens) output tokens billed)")
         case .truncated: return (.malformed, "answer cut off at the token limit: " + answer.text.prefix(200))
         case .unreadable(let detail): return (.malformed, detail)
         case .complete: break
