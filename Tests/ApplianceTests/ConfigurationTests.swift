@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 @testable import Appliance
+import Pipeline
 import Storage
 import Support
 import TestSupport
@@ -95,6 +96,24 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertNil(loaded.configuration, address)
             XCTAssertTrue(loaded.problems.contains { $0.hasPrefix("TRADEWIZARD_BIND:") && $0.contains("TRADEWIZARD_ADMIN_TOKEN") }, "\(loaded.problems)")
         }
+    }
+
+    func testAPaidOpenAICompatibleServiceWithoutAPriceIsAProblemNeverFree() throws {
+        let remote = ["OPENAI_BASE_URL": "https://openrouter.ai/api/v1", "OPENAI_API_KEY": "sk-or-0123456789", "OPENAI_DEFAULT_MODEL": "anthropic/claude-sonnet-4"]
+        let loaded = load(remote)
+        XCTAssertNil(loaded.configuration)
+        XCTAssertTrue(loaded.problems.contains { $0.hasPrefix("LLM_PRICES:") && $0.contains("openai/anthropic/claude-sonnet-4=") }, "\(loaded.problems)")
+        let priced = try XCTUnwrap(load(remote.merging(["LLM_PRICES": "openai/anthropic/claude-sonnet-4=3:15"]) { $1 }).configuration)
+        XCTAssertEqual(priced.llm.prices.price(.openai, model: "anthropic/claude-sonnet-4", local: false).outputPerMillion, 15)
+        for local in ["http://127.0.0.1:11434/v1", "http://localhost:8080/v1", "http://192.168.1.20:8000/v1", "http://[::1]:11434/v1", "http://10.0.0.5/v1"] {
+            XCTAssertNotNil(load(["OPENAI_BASE_URL": local, "OPENAI_DEFAULT_MODEL": "llama3.1"]).configuration, local)
+            XCTAssertTrue(LocalHost.isLocal(url: local), local)
+        }
+        for remote in ["https://openrouter.ai/api/v1", "https://api.together.xyz/v1", "http://172.32.0.1/v1", "http://8.8.8.8/v1", "not a url"] {
+            XCTAssertFalse(LocalHost.isLocal(url: remote), remote)
+        }
+        let provider = OpenAIProvider(network: NetworkClient(settings: NetworkSettings()), key: "k", model: "m", baseURL: "https://openrouter.ai/api/v1")
+        XCTAssertFalse(provider.isLocal, "a remote compatible service is not free")
     }
 
     func testNumericSettingsTakeOnlyDecimalText() {

@@ -78,6 +78,12 @@ enum ConfigurationLoader {
             let key = single == "openai" ? "OPENAI_API_KEY or OPENAI_BASE_URL" : single == "anthropic" ? "ANTHROPIC_API_KEY" : "GOOGLE_API_KEY"
             problems.append("LLM_SINGLE_PROVIDER: \(single) is not configured (set \(key))")
         }
+        let llm = configuration.llm
+        if let base = llm.openAIBaseURL, !base.hasPrefix(OpenAIProvider.defaultBaseURL), !LocalHost.isLocal(url: base),
+           !llm.prices.hasPrice(.openai, model: llm.openAIModel) {
+            // A paid OpenAI-compatible service must never be counted as free.
+            problems.append("LLM_PRICES: OPENAI_BASE_URL \(base) is not on this machine or a private network and has no price for model \(llm.openAIModel); set LLM_PRICES=openai/\(llm.openAIModel)=<input>:<output> in USD per million tokens (0:0 only if it is really free)")
+        }
         let intake = configuration.signalIntake
         let replayable = intake.maxLagSeconds + ValidatedSignal.maximumAheadSeconds
         if intake.dedupWindowSeconds < replayable {

@@ -19,8 +19,12 @@ public struct OpenAIProvider: LLMProvider {
         exchange = LLMExchange(network: network, provider: .openai, secret: key)
     }
 
-    /// A server other than OpenAI's own is taken to be local (free) unless priced explicitly.
-    public var isLocal: Bool { !baseURL.hasPrefix(Self.defaultBaseURL) }
+    /// A server on this machine or a private network (free unless priced). A paid
+    /// OpenAI-compatible service elsewhere (OpenRouter, …) is not local: it is priced like any
+    /// remote model, and configuration refuses it without a price.
+    public var isLocal: Bool { LocalHost.isLocal(url: baseURL) }
+    /// OpenAI's own API (it takes `max_completion_tokens`; compatible servers know `max_tokens`).
+    var isOfficial: Bool { baseURL.hasPrefix(Self.defaultBaseURL) }
 
     public func complete(_ request: LLMRequest) async throws -> LLMAnswer {
         var body: [String: JSONValue] = [
@@ -32,7 +36,7 @@ public struct OpenAIProvider: LLMProvider {
                                                                 "schema": request.schema.jsonSchema(strict: true)])]),
         ]
         // OpenAI's current models take `max_completion_tokens`; compatible servers know `max_tokens`.
-        body[isLocal ? "max_tokens" : "max_completion_tokens"] = .number(Double(request.maxOutputTokens))
+        body[isOfficial ? "max_completion_tokens" : "max_tokens"] = .number(Double(request.maxOutputTokens))
         var headers: [String: String] = [:]
         if let key { headers["Authorization"] = "Bearer " + key }
         let (envelope, raw) = try await exchange.post(baseURL + "/chat/completions", headers: headers, body: .object(body), timeout: request.timeout)

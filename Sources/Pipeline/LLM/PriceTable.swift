@@ -57,6 +57,11 @@ public struct PriceTable: Sendable {
         return table
     }
 
+    /// True when the table names a price for `model` at `provider` (a default or `LLM_PRICES`).
+    public func hasPrice(_ provider: LLMProviderName, model: String) -> Bool {
+        (entries[provider] ?? []).contains { model.hasPrefix($0.model) }
+    }
+
     /// The price of `model` at `provider` (see the type's rules).
     public func price(_ provider: LLMProviderName, model: String, local: Bool) -> ModelPrice {
         let list = entries[provider] ?? []
