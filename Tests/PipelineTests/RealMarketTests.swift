@@ -88,5 +88,24 @@ final class RealMarketTests: XCTestCase {
         stopped.acceptingOrders = false
         XCTAssertThrowsError(try BriefingBuilder.build(snapshot: stopped, book: nil, history: [], now: now))
     }
+
+    func testRealPoliticsEventsAreClassifiedFromTagsTitlesAndQuestions() throws {
+        let events = try XCTUnwrap(try GammaDecoder.events(try TestLocations.sharedFixture("gamma-events-politics-2026-01.json"))).events
+        XCTAssertEqual(events.count, 20)
+        var types: [String: String] = [:]
+        for event in events {
+            let market = try XCTUnwrap(event.markets.first)
+            types[event.title ?? ""] = BriefingBuilder.eventType(for: MarketSnapshot(market: market, event: event))
+        }
+        let other = types.filter { $0.value == "other" }
+        XCTAssertLessThanOrEqual(other.count, 1, "was 10 of 20: \(other.keys.sorted())")
+        XCTAssertEqual(types["How much revenue will the U.S. raise from tariffs in 2025?"], "policy")
+        XCTAssertEqual(types["How much spending will DOGE cut in 2025?"], "policy")
+        XCTAssertEqual(types["Mike Johnson out as Speaker by...?"], "policy")
+        XCTAssertEqual(types["Trump cabinet member out by...?"], "policy")
+        XCTAssertEqual(types["Ukraine election called by...?"], "election")
+        XCTAssertEqual(types["China x India military clash by...?"], "geopolitical")
+        XCTAssertEqual(types["Rojas guilty in Texas illegal abortion case?"], "court")
+    }
 }
 

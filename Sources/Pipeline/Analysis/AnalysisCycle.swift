@@ -56,7 +56,7 @@ public struct AnalysisCycle: Sendable {
         try await analyzer.pool.write { database in
             for candidate in open where !pickedIDs.contains(candidate.snapshot.conditionID) {
                 var record = candidate.snapshot.marketRecord(
-                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(tags: candidate.snapshot.tags))
+                    trendingScore: candidate.trendingScore, eventType: BriefingBuilder.eventType(for: candidate.snapshot))
                 record.isSample = source.name == FixtureMarketSource.sourceName
                 try database.markets.upsert(record)
             }

@@ -17,7 +17,7 @@ public struct AnalysisRequest: Codable, Sendable, Equatable {
     /// stored row (`existing`) knows that a snapshot does not.
     func marketRecord(existing: Market?) -> Market {
         var record = snapshot.marketRecord(trendingScore: trendingScore ?? existing?.trendingScore ?? 0,
-                                           eventType: BriefingBuilder.eventType(tags: snapshot.tags))
+                                           eventType: BriefingBuilder.eventType(for: snapshot))
         record.lastAnalyzedAt = existing?.lastAnalyzedAt
         record.isSample = source == FixtureMarketSource.sourceName
         return record

@@ -85,7 +85,7 @@ public enum BriefingBuilder {
             snapshot: snapshot, warnings: warnings, probability: probability, bestBid: book?.bestBid, bestAsk: book?.bestAsk, spread: spread,
             bookImbalance: book.map(imbalance) ?? 0, liquidityScore: liquidityScore(liquidity: snapshot.liquidity, spread: spread),
             volatilityRegime: volatilityRegime(day: snapshot.oneDayPriceChange, week: snapshot.oneWeekPriceChange, month: snapshot.oneMonthPriceChange),
-            eventType: eventType(tags: snapshot.tags), daysToExpiry: days, history: history)
+            eventType: eventType(for: snapshot), daysToExpiry: days, history: history)
     }
 
     /// 0…10 from liquidity dollars and the spread (see the constants).
@@ -108,14 +108,41 @@ public enum BriefingBuilder {
         return monthly < lowVolatility ? .low : monthly < highVolatility ? .normal : .high
     }
 
-    /// The event type from the event's tags (never from free text).
-    public static func eventType(tags: [String]) -> String {
+    /// The kind of event: `election`, `court`, `policy` (government action and office-holders),
+    /// `geopolitical`, `economic` or `other` — from the tags first (Polymarket's slugs), then from
+    /// words of the event title and question, since real Politics events often carry only broad
+    /// tags (`politics`, `trump`).
+    public static func eventType(tags: [String], title: String = "") -> String {
         let set = Set(tags.map { $0.lowercased() })
-        if !set.isDisjoint(with: ["elections", "us-presidential-election", "election", "midterms"]) { return "election" }
-        if !set.isDisjoint(with: ["courts", "scotus", "supreme-court"]) { return "court" }
-        if !set.isDisjoint(with: ["fed-rates", "fed", "economic-policy"]) { return "policy" }
-        if !set.isDisjoint(with: ["geopolitics", "world", "ukraine", "middle-east"]) { return "geopolitical" }
-        if !set.isDisjoint(with: ["economy", "business", "crypto"]) { return "economic" }
+        for (type, slugs) in eventTypeTags where !set.isDisjoint(with: slugs) { return type }
+        let words = " " + title.lowercased().map { $0.isLetter || $0.isNumber ? $0 : " " }.reduce(into: "") { $0.append($1) } + " "
+        for (type, phrases) in eventTypeWords where phrases.contains(where: { words.contains(" \($0) ") }) { return type }
         return "other"
     }
+
+    /// The type of `snapshot`'s event, from its tags, event title and question.
+    public static func eventType(for snapshot: MarketSnapshot) -> String {
+        eventType(tags: snapshot.tags, title: (snapshot.eventTitle ?? "") + " " + snapshot.question)
+    }
+
+    /// Tag slugs by type, in the order they are tried (an election in a war zone is an election).
+    static let eventTypeTags: [(String, Set<String>)] = [
+        ("election", ["elections", "us-presidential-election", "election", "midterms", "global-elections", "primaries"]),
+        ("court", ["courts", "scotus", "supreme-court", "trials", "legal"]),
+        ("policy", ["fed-rates", "fed", "economic-policy", "trump-presidency", "trump-cabinet", "cabinet", "immigration",
+                    "immigrationborder", "doge", "budget", "deficit", "trade-war", "tariffs", "us-government", "congress",
+                    "house", "senate", "executive-orders", "resign"]),
+        ("geopolitical", ["geopolitics", "world", "ukraine", "middle-east", "nato", "foreign-policy", "russia", "china", "israel", "iran"]),
+        ("economic", ["economy", "business", "crypto", "stocks", "inflation", "gdp"]),
+    ]
+
+    /// Title and question words by type, tried when no tag decides.
+    static let eventTypeWords: [(String, [String])] = [
+        ("election", ["election", "elected", "primary", "nominee", "nomination", "vote share", "win the"]),
+        ("court", ["guilty", "convicted", "indicted", "sentenced", "acquitted", "trial", "supreme court", "ruling", "lawsuit"]),
+        ("policy", ["tariff", "tariffs", "deport", "deportations", "cabinet", "speaker", "budget", "confirmed", "confirmation",
+                    "executive order", "veto", "shutdown", "impeach", "impeached", "resign", "out as", "out by", "doge", "fed", "rates"]),
+        ("geopolitical", ["war", "invade", "invasion", "ceasefire", "military", "troops", "nato", "clash", "sanctions", "treaty"]),
+        ("economic", ["recession", "gdp", "inflation", "unemployment", "revenue", "stock", "bitcoin", "ipo"]),
+    ]
 }
