@@ -116,6 +116,38 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertFalse(provider.isLocal, "a remote compatible service is not free")
     }
 
+    func testAnOriginalMonitorEnvFileWorksAndEveryLineIsUsedOrExplained() throws {
+        // The names of the original monitor's .env.monitor.example, with values of our own.
+        let lines = [
+            "SUPABASE_URL=https://example.supabase.co", "SUPABASE_KEY=anon-key-0123", "SUPABASE_SERVICE_ROLE_KEY=service-key-0123",
+            "POLYMARKET_GAMMA_API_URL=https://gamma-api.polymarket.com", "POLYMARKET_CLOB_API_URL=https://clob.polymarket.com",
+            "POLYMARKET_RATE_LIMIT_BUFFER=80", "LLM_SINGLE_PROVIDER=openai", "OPENAI_API_KEY=sk-test-0123456789",
+            "OPENAI_DEFAULT_MODEL=gpt-4o-mini", "ANALYSIS_INTERVAL_HOURS=24", "UPDATE_INTERVAL_HOURS=24", "MAX_MARKETS_PER_CYCLE=3",
+            "NEWS_API_DAILY_QUOTA=100", "TWITTER_API_DAILY_QUOTA=500", "REDDIT_API_DAILY_QUOTA=60", "HEALTH_CHECK_PORT=3000",
+            "ENABLE_MANUAL_TRIGGERS=true", "NODE_ENV=production", "LOG_LEVEL=warn", "AUDIT_TRAIL_RETENTION_DAYS=30",
+            "OPIK_API_KEY=opik-0123", "OPIK_PROJECT_NAME=tradewizard-monitor", "OPIK_WORKSPACE=default", "OPIK_TRACK_COSTS=true",
+            "OPIK_TAGS=production,automated-monitor", "LANGGRAPH_CHECKPOINTER=postgres", "LANGGRAPH_RECURSION_LIMIT=25",
+            "LANGGRAPH_STREAM_MODE=values", "AGENT_TIMEOUT_MS=10000", "MIN_AGENTS_REQUIRED=2", "MIN_EDGE_THRESHOLD=0.05",
+            "HIGH_DISAGREEMENT_THRESHOLD=0.15", "DB_POOL_MIN=2", "DB_POOL_MAX=10", "MAX_RETRY_ATTEMPTS=3", "RETRY_BASE_DELAY_MS=1000",
+            "CIRCUIT_BREAKER_THRESHOLD=5", "CIRCUIT_BREAKER_TIMEOUT_MS=60000", "POLYMARKET_POLITICS_TAG_ID=2", "NEWSDATA_DAILY_QUOTA=150",
+        ]
+        let path = directory + "/original.env"
+        try FileSystem.writeAtomically(Data(lines.joined(separator: "\n").utf8), to: path)
+        chmod(path, 0o600)
+        let loaded = load(["TRADEWIZARD_ENV_FILE": path])
+        let configuration = try XCTUnwrap(loaded.configuration, "\(loaded.problems)")
+        XCTAssertEqual(configuration.logLevel, .warning, "the original's `warn` is our warning")
+        XCTAssertEqual(configuration.llm.timeoutSeconds, 10, "AGENT_TIMEOUT_MS=10000 is read as LLM_TIMEOUT_SECONDS=10")
+        XCTAssertEqual(configuration.llm.dailyQuotas["newsdata"], 150, "NEWSDATA_DAILY_QUOTA is NewsData's; NEWS_API_DAILY_QUOTA (NewsAPI) is not")
+        let known = Set(Setting.all.map(\.key))
+        for line in lines {
+            let key = String(line.prefix { $0 != "=" })
+            XCTAssertTrue(known.contains(key) || loaded.warnings.contains { $0.hasPrefix(key + " ") }, "\(key) is neither used nor explained")
+        }
+        XCTAssertTrue(loaded.warnings.contains { $0.hasPrefix("SUPABASE_URL") && $0.contains("SQLite") }, "\(loaded.warnings)")
+        XCTAssertTrue(loaded.warnings.contains { $0.hasPrefix("NEWS_API_DAILY_QUOTA") && $0.contains("NewsAPI is not supported") })
+    }
+
     func testNumericSettingsTakeOnlyDecimalText() {
         for value in ["0x10", "inf", "nan", "1e400"] {
             XCTAssertTrue(load(["SIGNAL_MAX_LAG_SECONDS": value]).problems.contains { $0.hasPrefix("SIGNAL_MAX_LAG_SECONDS:") }, value)

@@ -34,6 +34,32 @@ enum ConfigurationLoader {
             problems.append("\(envFileKey): \(envFilePath) does not exist")
         }
 
+        // The original monitor's names: carried over to ours (ours win when both are set) or explained.
+        var environment = environment
+        for (source, name) in [(0, "environment"), (1, ".env")] {
+            let values = source == 0 ? environment : dotEnv
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
+                guard let legacy = LegacySetting.table[key] else { continue }
+                switch legacy {
+                case .unsupported(let why):
+                    warnings.append("\(key) (\(name)): \(why)")
+                case .renamed(let target, let convert):
+                    guard let converted = convert(value) else {
+                        problems.append("\(key): \(value) cannot be carried over to \(target)")
+                        continue
+                    }
+                    if source == 0, environment[target] == nil { environment[target] = converted }
+                    if source == 1, dotEnv[target] == nil { dotEnv[target] = converted }
+                    warnings.append("\(key) (\(name)) is read as \(target)=\(converted)")
+                }
+            }
+        }
+        for (key, values) in [("LOG_LEVEL", 0), ("LOG_LEVEL", 1)] {
+            let current = values == 0 ? environment[key] : dotEnv[key]
+            if let level = current?.lowercased(), let ours = LegacySetting.logLevels[level] {
+                if values == 0 { environment[key] = ours } else { dotEnv[key] = ours }
+            }
+        }
         var raw: [String: (String, SettingSource)] = [:]
         for setting in Setting.all {
             if let value = setting.defaultValue { raw[setting.key] = (value, .defaultValue) }
@@ -238,7 +264,7 @@ enum ConfigurationLoader {
                 riskPerspectives: bool("LLM_RISK_PERSPECTIVES"),
                 maxCostPerAnalysis: double("COST_MAX_PER_ANALYSIS_USD"), maxCostPerDay: values["COST_MAX_PER_DAY_USD"].flatMap(Double.init),
                 dailyQuotas: ["openai": int("OPENAI_DAILY_QUOTA"), "anthropic": int("ANTHROPIC_DAILY_QUOTA"), "google": int("GOOGLE_DAILY_QUOTA"),
-                              NewsDataFeed.api: int("NEWS_API_DAILY_QUOTA")],
+                              NewsDataFeed.api: int("NEWSDATA_DAILY_QUOTA")],
                 newsDataKey: text("NEWSDATA_API_KEY"), newsCacheMinutes: double("NEWS_CACHE_MINUTES")))
     }
 

@@ -103,7 +103,7 @@ extension Setting {
         Setting(key: "GOOGLE_DAILY_QUOTA", flag: nil, defaultValue: "5000", kind: .integer(0...100_000_000), summary: "google calls per UTC day"),
         Setting(key: "NEWSDATA_API_KEY", flag: nil, defaultValue: nil, kind: .secret(minimumLength: 8),
                 summary: "NewsData.io key: news agents get the latest headlines"),
-        Setting(key: "NEWS_API_DAILY_QUOTA", flag: nil, defaultValue: "200", kind: .integer(0...1_000_000),
+        Setting(key: "NEWSDATA_DAILY_QUOTA", flag: nil, defaultValue: "200", kind: .integer(0...1_000_000),
                 summary: "NewsData.io requests per UTC day (the free plan allows 200)"),
         Setting(key: "NEWS_CACHE_MINUTES", flag: nil, defaultValue: "60", kind: .decimal(0...10_080),
                 summary: "Minutes a news search is answered from the cache"),
