@@ -262,6 +262,17 @@ e = make_event("Will Bitcoin reach $150,000 in 2027?", ["economy"], date(2027, 1
 make_market(e, "Will Bitcoin reach $150,000 in 2027?", 0.33, volume24h=310000, liquidity=420000, end=e["endDate"], created=date(2026, 6, 1, 0), imbalance=0.3, trend=-0.05, volatility=0.03)
 events.append(finish(e))
 
+# 15–16. Stale last trades: the price shown (the last trade) sits far from the live book and the
+# recent history, structure the market-data agents can see in any real market.
+for title, shown, live, imbalance in [("Will the Senate pass a federal privacy law in 2027?", 0.27, 0.50, 0.3),
+                                      ("Will the US and China sign a new trade agreement in 2027?", 0.76, 0.53, -0.3)]:
+    e = make_event(title, ["politics"], date(2027, 12, 31), date(2026, 8, 20, 1))
+    m = make_market(e, title, live, volume24h=990000, liquidity=2500000, end=e["endDate"], created=date(2026, 8, 20, 0),
+                    imbalance=imbalance, volatility=0.003)
+    m["outcomePrices"] = json.dumps([price_text(shown), price_text(1 - shown)])
+    m["lastTradePrice"] = shown
+    events.append(finish(e))
+
 os.makedirs(OUT, exist_ok=True)
 def write(name, value):
     with open(os.path.join(OUT, name), "w") as f:

@@ -90,6 +90,11 @@ final class DataModeTests: XCTestCase {
         let output = listed.readAll()
         XCTAssertEqual(listed.wait(), 0)
         XCTAssertTrue(output.split(separator: "\n").allSatisfy { $0.contains("[SAMPLE DATA]") }, output)
+        // The samples carry structure the agents see by their own math (stale last trades far from
+        // the book): a newcomer's first offline cycle shows a trade each way and a pass.
+        for action in ["LONG_YES", "LONG_NO", "NO_TRADE"] {
+            XCTAssertTrue(output.contains(action), "the first offline cycle has a \(action): \(output)")
+        }
     }
 
     func testTheBuiltInSamplesAreTheFilesInDataFixtures() throws {
