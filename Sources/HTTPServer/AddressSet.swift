@@ -54,8 +54,6 @@ public struct AddressSet: Sendable, Equatable {
         }
     }
 
-    public var isEmpty: Bool { ranges.isEmpty }
-
     static func parseRange(_ entry: String) -> Range? {
         let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
         guard let bytes = addressBytes(parts[0]) else { return nil }

@@ -54,12 +54,6 @@ enum ConfigurationLoader {
                 }
             }
         }
-        for (key, values) in [("LOG_LEVEL", 0), ("LOG_LEVEL", 1)] {
-            let current = values == 0 ? environment[key] : dotEnv[key]
-            if let level = current?.lowercased(), let ours = LegacySetting.logLevels[level] {
-                if values == 0 { environment[key] = ours } else { dotEnv[key] = ours }
-            }
-        }
         var raw: [String: (String, SettingSource)] = [:]
         for setting in Setting.all {
             if let value = setting.defaultValue { raw[setting.key] = (value, .defaultValue) }
@@ -67,6 +61,8 @@ enum ConfigurationLoader {
             if let value = dotEnv[setting.key], !value.isEmpty { raw[setting.key] = (value, .dotEnv) }
             if let value = flags[setting.key] { raw[setting.key] = (value, .flag) }
         }
+        // The original's level names (`warn`, `fatal`, …), from whichever source won.
+        if let (level, source) = raw["LOG_LEVEL"], let ours = LegacySetting.logLevels[level.lowercased()] { raw["LOG_LEVEL"] = (ours, source) }
         let known = Set(Setting.all.map(\.key))
         for key in Set(environment.keys).union(dotEnv.keys).sorted() where key.hasPrefix("TRADEWIZARD_") && !known.contains(key) {
             let hint = closestKey(to: key).map { " (did you mean \($0)?)" } ?? ""

@@ -71,15 +71,3 @@ public final class MarketSourceSelector: Sendable {
         func clobMarket(conditionID: String) async throws -> ClobMarket? { try await call { try await $0.clobMarket(conditionID: conditionID) } }
     }
 }
-
-/// A source with no markets.
-public struct EmptyMarketSource: MarketDataSource {
-    public let name = "none"
-    public init() {}
-    public func trendingEvents(_ query: EventQuery) async throws -> [GammaEvent] { [] }
-    public func event(id: String) async throws -> GammaEvent? { nil }
-    public func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket] { [] }
-    public func orderBook(tokenID: String) async throws -> OrderBook { OrderBook(bids: [], asks: []) }
-    public func priceHistory(tokenID: String) async throws -> [PricePoint] { [] }
-    public func clobMarket(conditionID: String) async throws -> ClobMarket? { nil }
-}

@@ -138,9 +138,8 @@ public struct WriterStatistics: Sendable {
     /// Transactions that failed as a whole (BEGIN, the transaction or COMMIT: a full disk, an I/O
     /// error, a read-only file, a lock held elsewhere), as opposed to one write's own error.
     public var storageFailures: Int = 0
-    /// The newest of those failures' errors and when it happened.
+    /// The newest of those failures' errors.
     public var lastStorageFailure: String?
-    public var lastStorageFailureAt: Date?
     /// Upper bounds in seconds of the commit histogram's buckets.
     public static let commitBucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 }
@@ -161,11 +160,10 @@ final class WriterCounters: Sendable {
     }
 
     /// A whole transaction failed with `error`; its `count` writes failed with it.
-    func recordStorageFailure(_ error: any Error, writes count: Int, at date: Date) {
+    func recordStorageFailure(_ error: any Error, writes count: Int) {
         state.withLock { stats in
             stats.storageFailures += 1
             stats.lastStorageFailure = "\(error)"
-            stats.lastStorageFailureAt = date
             stats.failedWrites += count
         }
     }

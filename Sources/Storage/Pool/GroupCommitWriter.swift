@@ -46,7 +46,7 @@ struct GroupCommitWriter {
         do {
             try database.execute("BEGIN IMMEDIATE")
         } catch {
-            counters.recordStorageFailure(error, writes: writes.count, at: database.clock.now())
+            counters.recordStorageFailure(error, writes: writes.count)
             writes.forEach { $0.finish(error) }
             return
         }
@@ -65,13 +65,13 @@ struct GroupCommitWriter {
                     outcomes.append(error)
                     // One write undone alone, but for a reason of the storage's (a page that did not fit on a full disk).
                     if let error = error as? DatabaseError, error.isStorageFailure {
-                        counters.recordStorageFailure(error, writes: 0, at: database.clock.now())
+                        counters.recordStorageFailure(error, writes: 0)
                     }
                 } else {
                     // SQLite rolled back the whole transaction (for example on SQLITE_FULL): the
                     // writes before this one are gone too. None was acknowledged yet; fail them
                     // with this error and give the rest a transaction of their own.
-                    counters.recordStorageFailure(error, writes: index + 1, at: database.clock.now())
+                    counters.recordStorageFailure(error, writes: index + 1)
                     writes[...index].forEach { $0.finish(error) }
                     commit(Array(writes[(index + 1)...]))
                     return
@@ -82,7 +82,7 @@ struct GroupCommitWriter {
             try database.execute("COMMIT")
         } catch {
             if database.isInTransaction { try? database.execute("ROLLBACK") }
-            counters.recordStorageFailure(error, writes: writes.count, at: database.clock.now())
+            counters.recordStorageFailure(error, writes: writes.count)
             writes.forEach { $0.finish(error) }
             return
         }
