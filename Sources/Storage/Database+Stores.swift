@@ -11,6 +11,10 @@ extension Database {
     public var analysisHistory: AnalysisHistoryStore { AnalysisHistoryStore(database: self, now: clock.now()) }
     /// Recommendation outcomes and the track record (`recommendation_outcomes`).
     public var outcomes: OutcomeStore { OutcomeStore(database: self, now: clock.now()) }
+    /// Price series per outcome token (`price_history`).
+    public var priceHistory: PriceHistoryStore { PriceHistoryStore(database: self, now: clock.now()) }
+    /// The inputs of the track record (recommendations, agent signals and resolutions in one scan each).
+    public var trackRecord: TrackRecordStore { TrackRecordStore(database: self, now: clock.now()) }
     /// Scheduler job runs (`job_runs`).
     public var jobRuns: JobRunStore { JobRunStore(database: self, now: clock.now()) }
 }

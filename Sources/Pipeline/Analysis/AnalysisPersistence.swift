@@ -35,6 +35,9 @@ enum AnalysisPersistence {
             }
             record.lastAnalyzedAt = now
             let market = try database.markets.upsert(record)
+            // The price series the run saw (the YES token's; NO is 1 − YES): the backfill of the
+            // track record's history, idempotent on overlaps.
+            if let briefing, let token = market.clobTokenIDs.first { try database.priceHistory.append(tokenID: token, briefing.history) }
             var recommendationID: Int64?
             if failure == nil, let draft, let consensus, let briefing {
                 var record = Recommendation(marketID: market.id, runID: request.runID, direction: draft.plan.direction,

@@ -11,6 +11,10 @@ public struct RefreshSummary: Codable, Sendable, Equatable {
     public var failed: Int
     /// Recommendations scored because their market resolved.
     public var scored: Int
+    /// Price points appended to the stored history.
+    public var pricePoints: Int = 0
+    /// Old price points deleted by the retention rule.
+    public var pricePointsPruned: Int = 0
 }
 
 /// The hourly market refresh: price, volume and liquidity from Gamma, closed and resolved from
@@ -19,14 +23,20 @@ public struct MarketRefresher: Sendable {
     let pool: DatabasePool
     let clock: any WallClock
     let source: @Sendable () -> any MarketDataSource
+    /// Price points older than this many days are pruned (except those of recommended markets).
+    let historyRetentionDays: Double
 
-    public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource) {
+    public init(pool: DatabasePool, clock: any WallClock, historyRetentionDays: Double = 365,
+                source: @escaping @Sendable () -> any MarketDataSource) {
         self.pool = pool
         self.clock = clock
         self.source = source
+        self.historyRetentionDays = historyRetentionDays
     }
 
-    /// Refreshes up to `limit` active markets (least recently updated first), then scores outcomes.
+    /// Refreshes up to `limit` active markets (least recently updated first) — their price,
+    /// status and the YES token's price series since the newest stored point — then scores
+    /// outcomes and prunes price points past the retention.
     public func refresh(limit: Int = 500) async throws -> RefreshSummary {
         let source = self.source()
         let markets = try await pool.read { try $0.markets.active(limit: limit) }
@@ -54,12 +64,26 @@ public struct MarketRefresher: Sendable {
                 let updated = market
                 _ = try await pool.write { try $0.markets.upsert(updated) }
                 summary.updated += 1
+                summary.pricePoints += try await appendHistory(of: updated, source: source)
             } catch {
                 summary.failed += 1
             }
         }
         summary.scored = try await OutcomeScoring.scorePending(pool: pool)
+        let cutoff = clock.now().addingTimeInterval(-historyRetentionDays * 86_400)
+        summary.pricePointsPruned = try await pool.write { try $0.priceHistory.prune(olderThan: cutoff) }
         return summary
+    }
+
+    /// Fetches the YES token's points after the newest stored one (the last month when none is
+    /// stored) and stores them; returns how many were new.
+    func appendHistory(of market: Market, source: any MarketDataSource) async throws -> Int {
+        guard let token = market.clobTokenIDs.first else { return 0 }
+        let latest = try await pool.read { try $0.priceHistory.latestTime(tokenID: token) }
+        let now = clock.now().timeIntervalSince1970
+        let points = try await source.priceHistory(tokenID: token, from: latest.map { $0 + 1 }, to: latest == nil ? nil : now)
+        guard !points.isEmpty else { return 0 }
+        return try await pool.write { try $0.priceHistory.append(tokenID: token, points) }
     }
 }
 

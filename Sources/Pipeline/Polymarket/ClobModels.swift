@@ -59,14 +59,6 @@ public struct OrderBook: Codable, Sendable, Equatable {
     }
 }
 
-/// One point of `/prices-history`: time (epoch seconds) and price.
-public struct PricePoint: Codable, Sendable, Equatable {
-    public var t: Double
-    public var p: Double
-
-    public init(t: Double, p: Double) { self.t = t; self.p = p }
-}
-
 /// Decoders for CLOB bodies other than the book.
 public enum ClobDecoder {
     /// `/prices-history` → `{history:[{t,p}]}`, sorted by time; points without both numbers are dropped.

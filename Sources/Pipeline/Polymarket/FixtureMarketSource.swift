@@ -112,7 +112,11 @@ public struct FixtureMarketSource: MarketDataSource {
         return book
     }
 
-    public func priceHistory(tokenID: String) async throws -> [PricePoint] { histories[tokenID] ?? [] }
+    public func priceHistory(tokenID: String, from: Double?, to: Double?) async throws -> [PricePoint] {
+        let points = histories[tokenID] ?? []
+        guard let from else { return points }
+        return points.filter { $0.t >= from && $0.t <= (to ?? .infinity) }
+    }
 
     public func clobMarket(conditionID: String) async throws -> ClobMarket? { clobMarkets[conditionID] }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Storage
 import Support
 
 /// What discovery asks Gamma for: open events by 24-hour volume, optionally of one tag.
@@ -30,13 +31,17 @@ public protocol MarketDataSource: Sendable {
     func markets(conditionIDs: [String], closed: Bool) async throws -> [GammaMarket]
     /// The order book of one outcome token.
     func orderBook(tokenID: String) async throws -> OrderBook
-    /// Price history of one outcome token over the last month.
-    func priceHistory(tokenID: String) async throws -> [PricePoint]
+    /// Price history of one outcome token, oldest first: the last month when `from` is nil,
+    /// otherwise the points with `from ≤ t ≤ to` (epoch seconds).
+    func priceHistory(tokenID: String, from: Double?, to: Double?) async throws -> [PricePoint]
     /// The CLOB market record (with `winner` flags once resolved); nil when unknown.
     func clobMarket(conditionID: String) async throws -> ClobMarket?
 }
 
 extension MarketDataSource {
+    /// Price history of one outcome token over the last month.
+    public func priceHistory(tokenID: String) async throws -> [PricePoint] { try await priceHistory(tokenID: tokenID, from: nil, to: nil) }
+
     /// A market by condition id whether open or closed.
     public func market(conditionID: String) async throws -> GammaMarket? {
         if let open = try await markets(conditionIDs: [conditionID], closed: false).first { return open }

@@ -67,7 +67,9 @@ public final class MarketSourceSelector: Sendable {
             try await call { try await $0.markets(conditionIDs: conditionIDs, closed: closed) }
         }
         func orderBook(tokenID: String) async throws -> OrderBook { try await call { try await $0.orderBook(tokenID: tokenID) } }
-        func priceHistory(tokenID: String) async throws -> [PricePoint] { try await call { try await $0.priceHistory(tokenID: tokenID) } }
+        func priceHistory(tokenID: String, from: Double?, to: Double?) async throws -> [PricePoint] {
+            try await call { try await $0.priceHistory(tokenID: tokenID, from: from, to: to) }
+        }
         func clobMarket(conditionID: String) async throws -> ClobMarket? { try await call { try await $0.clobMarket(conditionID: conditionID) } }
     }
 }

@@ -12,6 +12,8 @@ public struct PolymarketAPI: MarketDataSource {
     let clobURL: String
     /// Page size for Gamma lists.
     let pageSize: Int
+    /// Minutes between price-history points asked of the CLOB (`fidelity`).
+    let historyFidelityMinutes: Int
 
     /// Polymarket's documented limits, per 10 seconds.
     enum Limits {
@@ -23,7 +25,9 @@ public struct PolymarketAPI: MarketDataSource {
         static let clobOther = RateLimit(requests: 500, per: 10)
     }
 
-    public init(network: NetworkClient, gammaURL: String, clobURL: String, pageSize: Int = 100) {
+    /// `historyFidelityMinutes`: the price-history resolution (60: hourly points).
+    public init(network: NetworkClient, gammaURL: String, clobURL: String, pageSize: Int = 100, historyFidelityMinutes: Int = 60) {
+        self.historyFidelityMinutes = max(1, historyFidelityMinutes)
         self.network = network
         self.gammaURL = gammaURL.hasSuffix("/") ? String(gammaURL.dropLast()) : gammaURL
         self.clobURL = clobURL.hasSuffix("/") ? String(clobURL.dropLast()) : clobURL
@@ -65,9 +69,17 @@ public struct PolymarketAPI: MarketDataSource {
         try OrderBook(wire: try await network.get(clobURL + "/book?token_id=" + URLComponent.encoded(tokenID), rateLimit: ("clob:/book", Limits.clobBook)))
     }
 
-    public func priceHistory(tokenID: String) async throws -> [PricePoint] {
-        try ClobDecoder.priceHistory(try await network.get(clobURL + "/prices-history?market=\(URLComponent.encoded(tokenID))&interval=1m&fidelity=720",
-                                                           rateLimit: ("clob:/prices-history", Limits.clobPriceHistory)))
+    public func priceHistory(tokenID: String, from: Double?, to: Double?) async throws -> [PricePoint] {
+        // `interval` and `startTs`/`endTs` are mutually exclusive; `fidelity` is the resolution in minutes.
+        var url = clobURL + "/prices-history?market=\(URLComponent.encoded(tokenID))&fidelity=\(historyFidelityMinutes)"
+        if let from {
+            url += "&startTs=\(Int64(from.rounded(.down)))&endTs=\(Int64((to ?? from + 30 * 86_400).rounded(.up)))"
+        } else {
+            url += "&interval=1m"
+        }
+        let points = try ClobDecoder.priceHistory(try await network.get(url, rateLimit: ("clob:/prices-history", Limits.clobPriceHistory)))
+        guard let from else { return points }
+        return points.filter { $0.t >= from && $0.t <= (to ?? .infinity) }
     }
 
     public func clobMarket(conditionID: String) async throws -> ClobMarket? {

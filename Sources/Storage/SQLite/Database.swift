@@ -110,6 +110,19 @@ public final class Database {
         return rows
     }
 
+    /// Steps through a query's rows without collecting them, calling `body` with the statement
+    /// positioned on each row (read it with `int64(at:)`, `double(at:)`, `text(at:)` or
+    /// `currentRow()`); `body` returns false to stop early. Memory stays constant however many
+    /// rows there are.
+    public func forEachRow(_ sql: String, _ arguments: StatementArguments = [], _ body: (Statement) throws -> Bool) throws {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        defer { statement.reset() }
+        while try statement.step() {
+            guard try body(statement) else { return }
+        }
+    }
+
     /// The first row of a query, or nil when it returns none.
     public func queryOne(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
         let statement = try cachedStatement(sql)

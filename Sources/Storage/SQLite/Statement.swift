@@ -108,3 +108,21 @@ public final class Statement {
         sqlite3_reset(handle)
     }
 }
+
+extension Statement {
+    /// The current row's column `index` (0-based) as an integer (0 for NULL): the fast path for
+    /// scans of many rows, which skips building a `Row`.
+    public func int64(at index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// The current row's column `index` as a double (0 for NULL).
+    public func double(at index: Int32) -> Double { sqlite3_column_double(handle, index) }
+
+    /// Whether the current row's column `index` is NULL.
+    public func isNull(at index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
+
+    /// The current row's column `index` as text (nil for NULL).
+    public func text(at index: Int32) -> String? {
+        guard sqlite3_column_type(handle, index) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, index) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
+    }
+}

@@ -10,6 +10,7 @@ public enum Schema {
         SchemaV5.migration,
         SchemaV6.migration,
         SchemaV7.migration,
+        SchemaV8.migration,
     ]
 
     /// The newest schema version this binary writes.
