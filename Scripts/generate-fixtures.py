@@ -273,6 +273,59 @@ for title, shown, live, imbalance in [("Will the Senate pass a federal privacy l
     m["lastTradePrice"] = shown
     events.append(finish(e))
 
+# 17–22. Resolved events with hourly price histories up to their resolution, so the track record,
+# backtests and replays have something to score offline. Their own generator, so the markets above
+# stay exactly as they were.
+hrng = random.Random(20261202)
+HOUR = 3600
+
+def resolved_history(start_price, resolve_ts, yes_won, days, volatility):
+    """Hourly points over `days` before `resolve_ts`: a noisy path from the start price that
+    drifts toward the outcome, faster near the end, never certain before it resolves."""
+    n = days * 24
+    target = 0.97 if yes_won else 0.03
+    p, points = start_price, []
+    for i in range(n + 1):
+        frac = i / n
+        pull = (target - p) * (0.0003 + 0.03 * frac ** 8)
+        p = min(0.99, max(0.01, p + pull + hrng.gauss(0, volatility)))
+        points.append({"t": resolve_ts - (n - i) * HOUR, "p": p})
+    # Two overreactions per market: a sudden move of 15–30 points that fades over two to four
+    # days — the dislocations the price agents exist to notice.
+    for _ in range(2):
+        at, size, fade = hrng.randrange(n // 4, n - 120), hrng.uniform(0.15, 0.30) * hrng.choice([-1, 1]), hrng.uniform(48, 96)
+        for i in range(at, n + 1):
+            points[i]["p"] += size * math.exp(-(i - at) / fade * 3)
+    return [{"t": x["t"], "p": round(min(0.99, max(0.01, x["p"])), 4)} for x in points]
+
+RESOLVED = [
+    ("Who wins the 2026 Georgia Senate race?", ["politics", "elections", "us"], 1793577600, [
+        ("Will Jon Ossoff win the 2026 Georgia Senate race?", 0.58, "Yes"),
+        ("Will the Republican nominee win the 2026 Georgia Senate race?", 0.42, "No")]),
+    ("Fed decision in September 2026?", ["economy", "fed"], 1789689600, [
+        ("Fed 25 bps decrease after September 2026 meeting?", 0.64, "Yes"),
+        ("Fed no change after September 2026 meeting?", 0.31, "No")]),
+    ("Will the government shut down in October 2026?", ["politics"], 1791331200, [
+        ("Will the US government shut down by October 15, 2026?", 0.35, "No")]),
+    ("Ukraine ceasefire by November 2026?", ["geopolitics", "world"], 1793923200, [
+        ("Will Russia and Ukraine agree a ceasefire by November 8, 2026?", 0.22, "No")]),
+    ("Supreme Court tariff ruling in 2026?", ["politics", "courts"], 1792108800, [
+        ("Will the Supreme Court rule the IEEPA tariffs unlawful by October 24, 2026?", 0.55, "Yes")]),
+    ("Which party wins the 2026 Arizona governor race?", ["politics", "elections", "us"], 1793750400, [
+        ("Will the Democratic nominee win the 2026 Arizona governor race?", 0.47, "Yes"),
+        ("Will the Republican nominee win the 2026 Arizona governor race?", 0.53, "No")]),
+]
+for title, tags, resolve_ts, legs in RESOLVED:
+    end = "%s" % __import__("datetime").datetime.utcfromtimestamp(resolve_ts).strftime("%Y-%m-%dT%H:%M:%SZ")
+    e = make_event(title, tags, end, date(2026, 6, 1, 1), closed=True, neg_risk=len(legs) > 1)
+    for question, start, winner in legs:
+        m = make_market(e, question, 0, volume24h=0, liquidity=0, end=end, created=date(2026, 6, 1, 0),
+                        group=(question if len(legs) > 1 else None), closed=True, winner=winner)
+        m["closedTime"] = __import__("datetime").datetime.utcfromtimestamp(resolve_ts + 2 * HOUR).strftime("%Y-%m-%d %H:%M:%S+00")
+        yes = json.loads(m["clobTokenIds"])[0]
+        histories[yes] = {"history": resolved_history(start, resolve_ts, winner == "Yes", 40, 0.005)}
+    events.append(finish(e))
+
 os.makedirs(OUT, exist_ok=True)
 def write(name, value):
     with open(os.path.join(OUT, name), "w") as f:

@@ -5,14 +5,14 @@ import Support
 // Entry point: `tradewizard <verb> [arguments]`. Exit codes: 0 ok, 1 failure, 2 bad usage.
 let commands: [any Command.Type] = [
     ServeCommand.self, StatusCommand.self, HealthCommand.self, TriggerCommand.self, AnalyzeCommand.self,
-    MarketsCommand.self, RecommendationsCommand.self, HistoryCommand.self, StatsCommand.self,
+    MarketsCommand.self, RecommendationsCommand.self, HistoryCommand.self, TrackRecordCommand.self, BacktestCommand.self, ReplayCommand.self, ExportCommand.self, StatsCommand.self,
     CheckpointsCommand.self, SignalsCommand.self, PositionsCommand.self, BackupCommand.self, VerifyCommand.self, RestoreCommand.self, BackupsCommand.self,
     MigrateCommand.self, ConfigCommand.self, BenchCommand.self, VersionCommand.self,
 ]
 
 @MainActor func overview() -> String {
     var text = "tradewizard — Polymarket monitor, analysis pipeline and signal intake in one process and one SQLite file\n\nUsage: tradewizard <command> [options]\n\nCommands:\n"
-    for command in commands { text += "  " + command.name.padding(to: 10) + command.summary + "\n" }
+    for command in commands { text += "  " + command.name.padding(to: 14) + command.summary + "\n" }
     text += "\nRun `tradewizard <command> --help` for a command's options.\n"
     return text
 }

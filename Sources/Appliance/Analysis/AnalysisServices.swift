@@ -24,7 +24,8 @@ final class AnalysisServices: Sendable {
         } else {
             let network = NetworkClient(settings: NetworkSettings(userAgent: "tradewizard/\(Version.current)"), clock: database.clock,
                                         logger: logger.with(["component": "polymarket"]))
-            selector = MarketSourceSelector(live: PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL),
+            selector = MarketSourceSelector(live: PolymarketAPI(network: network, gammaURL: configuration.gammaAPIURL, clobURL: configuration.clobAPIURL,
+                                                                        historyFidelityMinutes: configuration.priceHistoryFidelityMinutes),
                                             clock: database.clock)
         }
         self.selector = selector
@@ -36,7 +37,8 @@ final class AnalysisServices: Sendable {
         analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm,
                                   logger: logger.with(["component": "analysis"]), stop: stop)
         cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
-        refresher = MarketRefresher(pool: database.pool, clock: database.clock, source: { selector.current() })
+        refresher = MarketRefresher(pool: database.pool, clock: database.clock, historyRetentionDays: configuration.priceHistoryRetentionDays,
+                                    source: { selector.current() })
     }
 
     /// The configured providers, budgets, quotas and news feed; nil when no provider is

@@ -57,6 +57,14 @@ public struct Configuration: Sendable {
     public var signalDegradedRejectionRate: Double
     /// LLM providers, prices, budgets, quotas and news.
     public var llm: LLMConfiguration
+    /// The rules of the track record's simulated trades (stake, fee rate, fill window).
+    public var tradeRules = TradeRules()
+    /// Minutes between price-history points asked of Polymarket.
+    public var priceHistoryFidelityMinutes = 60
+    /// Days price points are kept (those of recommended markets are kept regardless).
+    public var priceHistoryRetentionDays = 365.0
+    /// `DECISION_BLEND=auto`: blend the decision probability with the market's.
+    public var decisionBlend = false
 
     /// Every secret value that is set, for the log redactor.
     public var secrets: [String] {

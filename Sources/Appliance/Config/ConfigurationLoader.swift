@@ -194,6 +194,18 @@ enum ConfigurationLoader {
     }
 
     private static func build(_ values: [String: String]) -> Configuration {
+        func int(_ key: String) -> Int { Int(values[key]!)! }
+        func double(_ key: String) -> Double { Double(values[key]!)! }
+        var configuration = buildCore(values)
+        configuration.tradeRules = TradeRules(stakeUSD: double("TRACK_STAKE_USD"), feeRate: double("TRACK_FEE_RATE"),
+                                              fillWindowHours: double("TRACK_FILL_WINDOW_HOURS"))
+        configuration.priceHistoryFidelityMinutes = int("PRICE_HISTORY_FIDELITY_MINUTES")
+        configuration.priceHistoryRetentionDays = double("PRICE_HISTORY_RETENTION_DAYS")
+        configuration.decisionBlend = values["DECISION_BLEND"]?.lowercased() == "auto"
+        return configuration
+    }
+
+    private static func buildCore(_ values: [String: String]) -> Configuration {
         func text(_ key: String) -> String? { values[key] }
         func int(_ key: String) -> Int { Int(values[key]!)! }
         func double(_ key: String) -> Double { Double(values[key]!)! }

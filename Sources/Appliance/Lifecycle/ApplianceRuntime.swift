@@ -100,6 +100,7 @@ final class ApplianceRuntime: Sendable {
         let routes = HealthRoutes.routes(health: health, ready: ready, clock: clock, startedAt: startedAt)
             + MetricsRoutes.routes(metrics: metrics, database: database, health: health, clock: clock, startedAt: startedAt)
             + APIRoutes.routes(database: database)
+            + TrackRecordRoutes.routes(database: database, configuration: configuration)
             + AdminRoutes.routes(database: database, analysis: analysis, configuration: configuration, logger: logger)
             + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock,
                                                               logger: logger.with(["component": "signals"])),

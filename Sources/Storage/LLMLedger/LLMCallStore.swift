@@ -39,6 +39,11 @@ public struct LLMCallStore {
         try sum("WHERE run_id = ?", [runID])
     }
 
+    /// Dollars of every recorded call.
+    public func totalSpend() throws -> Double {
+        try database.scalar("SELECT coalesce(sum(cost_usd), 0) FROM llm_calls", as: Double.self) ?? 0
+    }
+
     /// What was spent on a UTC day (`YYYY-MM-DD`).
     public func spend(day: String) throws -> LLMSpend {
         try sum("WHERE day = ?", [day])

@@ -89,6 +89,15 @@ public struct MarketStore {
                            [limit]).map(Market.init(row:))
     }
 
+    /// Resolved real (not sample) markets with a recorded resolution time, oldest resolution first (what `replay` re-runs).
+    public func resolvedLive() throws -> [Market] {
+        try database.query("""
+            SELECT \(Self.columns) FROM markets
+            WHERE status = 'resolved' AND resolved_outcome IS NOT NULL AND resolved_at IS NOT NULL AND sample = 0
+            ORDER BY resolved_at, id
+            """).map(Market.init(row:))
+    }
+
     /// Number of markets, optionally of one status.
     public func count(status: MarketStatus? = nil) throws -> Int {
         try database.scalar("SELECT count(*) FROM markets WHERE ?1 IS NULL OR status = ?1", [status?.rawValue]) ?? 0

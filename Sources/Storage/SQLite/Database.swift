@@ -123,6 +123,9 @@ public final class Database {
         }
     }
 
+    /// The result column names of `sql` (prepared, not run).
+    public func columnNames(of sql: String) throws -> [String] { try cachedStatement(sql).columnNamesList }
+
     /// The first row of a query, or nil when it returns none.
     public func queryOne(_ sql: String, _ arguments: StatementArguments = []) throws -> Row? {
         let statement = try cachedStatement(sql)

@@ -75,6 +75,15 @@ public final class Statement {
         }
     }
 
+    /// Number of result columns.
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
+
+    /// The result columns' names, in order.
+    public var columnNamesList: [String] { columnNames }
+
+    /// The current row's column `index` as a stored value.
+    public func value(at index: Int32) -> DatabaseValue { columnValue(index) }
+
     /// The current row's values (valid after `step()` returned true).
     public func currentRow() -> Row {
         let count = sqlite3_column_count(handle)
