@@ -276,6 +276,19 @@ final class MarketAnalysisTests: XCTestCase {
         XCTAssertTrue(stats.agents.allSatisfy { $0.signals > 0 && (0...1).contains($0.brier) })
         let again = try await refresher.refresh()
         XCTAssertEqual(again.scored, 0, "resolved markets are no longer refreshed or scored twice")
+        // Each analysis stored the series it saw; the refresh asked only for what came after it, hourly.
+        let stored = try await test.database.pool.read { database in
+            try recommended.map { try database.priceHistory.points(tokenID: $0.1.clobTokenIDs[0]).count }
+        }
+        XCTAssertTrue(stored.allSatisfy { $0 > 0 }, "\(stored)")
+        let appends = fake.server.requests.filter { $0.path == "/clob/prices-history" && $0.query["startTs"] != nil }
+        XCTAssertFalse(appends.isEmpty)
+        XCTAssertTrue(appends.allSatisfy { $0.query["fidelity"] == "60" && $0.query["interval"] == nil && $0.query["endTs"] != nil })
+        // The track record reads the same rows: every resolved market's first analysis, every actionable recommendation.
+        let record = try await test.database.pool.read { try TrackRecordBuilder.build($0, scope: TrackRecordScope(), now: clock.now()) }
+        XCTAssertEqual(record.forecasts.resolvedMarkets, summary.resolved)
+        XCTAssertEqual(record.trades.count, recommended.filter { $0.0.direction != .noTrade }.count)
+        XCTAssertEqual(record.forecasts.byAgent.count, 7)
     }
 
     func testTwoAnalysesOfOneMarketNeverOverlap() async throws {

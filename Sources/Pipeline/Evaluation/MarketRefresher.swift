@@ -55,7 +55,8 @@ public struct MarketRefresher: Sendable {
                 if let winner = MarketResolution.winner(clob: clob, gamma: gamma) {
                     market.status = .resolved
                     market.resolvedOutcome = winner
-                    market.resolvedAt = clock.now()
+                    // When Polymarket closed it (simulated trades exit there), never later than now.
+                    market.resolvedAt = min(clock.now(), gamma?.closedTime ?? clock.now())
                     summary.resolved += 1
                 } else if clob?.closed == true || gamma?.closed == true {
                     market.status = .closed
