@@ -35,7 +35,7 @@ final class AnalysisServices: Sendable {
                                             "news": llm.news == nil ? "off" : "newsdata"])
         }
         analyzer = try MarketAnalyzer(pool: database.pool, clock: database.clock, source: { selector.current() }, llm: llm,
-                                  logger: logger.with(["component": "analysis"]), stop: stop)
+                                  logger: logger.with(["component": "analysis"]), stop: stop, decisionBlend: configuration.decisionBlend)
         cycle = AnalysisCycle(analyzer: analyzer, settings: configuration.discovery)
         refresher = MarketRefresher(pool: database.pool, clock: database.clock, historyRetentionDays: configuration.priceHistoryRetentionDays,
                                     source: { selector.current() })

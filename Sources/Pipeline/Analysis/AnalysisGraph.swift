@@ -18,8 +18,8 @@ public enum AnalysisGraph {
     /// are written by the model (each falling back to its template); without it the graph is
     /// the offline one.
     public static func make(source: @escaping @Sendable () -> any MarketDataSource, pool: DatabasePool, clock: any WallClock,
-                            agents: [OfflineAgent] = OfflineAgents.all, llm: LLMAnalysis? = nil) throws -> Graph {
-        let builder = AnalysisGraphBuilder(source: source, pool: pool, clock: clock, agents: agents, llm: llm)
+                            agents: [OfflineAgent] = OfflineAgents.all, llm: LLMAnalysis? = nil, decisionBlend: Bool = false) throws -> Graph {
+        let builder = AnalysisGraphBuilder(source: source, pool: pool, clock: clock, agents: agents, llm: llm, decisionBlend: decisionBlend)
         var graph = StateGraph(name: name)
         builder.addChannels(&graph)
         builder.addIngestion(&graph)

@@ -11,6 +11,8 @@ struct AnalysisGraphBuilder {
     let clock: any WallClock
     let agents: [OfflineAgent]
     let llm: LLMAnalysis?
+    /// `DECISION_BLEND=auto`: the plan is made on the consensus blended with the market price.
+    var decisionBlend = false
 
     var llmAgents: [LLMAgent] { llm?.agents ?? [] }
 
@@ -214,9 +216,21 @@ struct AnalysisGraphBuilder {
     func addRecommendation(_ graph: inout StateGraph) {
         let llm = llm
         let local = Self.local
+        let pool = pool, decisionBlend = decisionBlend
         graph.node("recommendation", policy: local) { state, _ in
             let briefing = try state.require(MarketBriefing.self, AnalysisChannel.briefing)
-            let consensus = try state.require(ConsensusResult.self, AnalysisChannel.consensus)
+            var consensus = try state.require(ConsensusResult.self, AnalysisChannel.consensus)
+            var blend: BlendDecision?
+            if decisionBlend {
+                let request = try state.require(AnalysisRequest.self, AnalysisChannel.request)
+                let fit = try await pool.read { try MarketBlend.fit(database: $0, sample: request.source == FixtureMarketSource.sourceName) }
+                let m = briefing.probability
+                blend = BlendDecision(fit: fit, unblended: consensus.probability,
+                                      blended: MarketBlend.blend(consensus.probability, market: m, weight: fit.weight))
+                consensus.probability = blend!.blended
+                consensus.bandLower = MarketBlend.blend(consensus.bandLower, market: m, weight: fit.weight)
+                consensus.bandUpper = MarketBlend.blend(consensus.bandUpper, market: m, weight: fit.weight)
+            }
             let signals = try state.decode([AgentOutput].self, AnalysisChannel.signals) ?? []
             let theses = try state.require(Theses.self, AnalysisChannel.theses)
             let examination = try state.require(CrossExamination.self, AnalysisChannel.examination)
@@ -225,7 +239,7 @@ struct AnalysisGraphBuilder {
                                                 examination: examination, signals: signals)
             var update = StateUpdate()
             let template = RecommendationDraft(plan: plan, explanation: story.explanation, coreThesis: story.core,
-                                               catalysts: story.catalysts, risks: story.risks)
+                                               catalysts: story.catalysts, risks: story.risks, blend: blend)
             var draft = try await Self.written(llm, "explanation", state, &update, template: template) { llm, runID in
                 try await llm.gateway.ask(runID: runID, node: "explanation",
                                           LLMWriters.explanationRequest(briefing, consensus: consensus, plan: plan, theses: theses, examination: examination)) {

@@ -41,7 +41,7 @@ enum AnalysisPersistence {
             var recommendationID: Int64?
             if failure == nil, let draft, let consensus, let briefing {
                 var record = Recommendation(marketID: market.id, runID: request.runID, direction: draft.plan.direction,
-                                            fairProbability: min(1, max(0, consensus.probability)), marketProbability: briefing.probability,
+                                            fairProbability: min(1, max(0, draft.blend?.blended ?? consensus.probability)), marketProbability: briefing.probability,
                                             marketEdge: min(1, draft.plan.edge), expectedValue: draft.plan.expectedValue,
                                             confidence: draft.plan.confidence)
                 record.winProbability = draft.plan.winProbability
@@ -74,6 +74,7 @@ enum AnalysisPersistence {
             run.source = request.source
             run.detail = detail(consensus: consensus, fusion: fusion, plan: draft?.plan, failureStage: failure?.stage)
             run.detail.merge(llmDetail(notes: notes, perspectives: draft?.perspectives)) { _, new in new }
+            if let blend = draft?.blend, let value = try? JSONValue.parse(JSONCoding.encode(blend)) { run.detail["blend"] = value }
             if !agentErrors.isEmpty {
                 // Which agents failed and why, so a partial run shows them instead of leaving them out.
                 run.detail["agentErrors"] = .object(Dictionary(agentErrors.map { ($0.node, JSONValue.string($0.message)) }) { first, _ in first })

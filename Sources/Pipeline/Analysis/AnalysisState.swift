@@ -40,6 +40,16 @@ public struct RecommendationDraft: Codable, Sendable, Equatable {
     public var risks: [String]
     /// The aggressive / conservative / neutral views, when enabled and written.
     public var perspectives: RiskPerspectives?
+    /// With `DECISION_BLEND=auto`: the blend of the consensus with the market that the plan used.
+    public var blend: BlendDecision?
+}
+
+/// The market blend one decision used: the consensus before it, the probability after it, and
+/// the weight with the history it was fitted on.
+public struct BlendDecision: Codable, Sendable, Equatable {
+    public var fit: BlendFit
+    public var unblended: Double
+    public var blended: Double
 }
 
 /// What persistence stored (the `result` channel).

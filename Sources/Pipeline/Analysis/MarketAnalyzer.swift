@@ -41,14 +41,14 @@ public final class MarketAnalyzer: Sendable {
     public let stop: StopRequest
 
     public init(pool: DatabasePool, clock: any WallClock, source: @escaping @Sendable () -> any MarketDataSource,
-                llm: LLMAnalysis? = nil, logger: Logger = .disabled, stop: StopRequest = StopRequest()) throws {
+                llm: LLMAnalysis? = nil, logger: Logger = .disabled, stop: StopRequest = StopRequest(), decisionBlend: Bool = false) throws {
         self.logger = logger
         self.stop = stop
         self.pool = pool
         self.clock = clock
         self.source = source
         self.llm = llm?.gateway.isEnabled == true ? llm : nil
-        graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock, llm: self.llm)
+        graph = try AnalysisGraph.make(source: source, pool: pool, clock: clock, llm: self.llm, decisionBlend: decisionBlend)
     }
 
     /// Analyses the market of `snapshot`, storing it with its result (and `trendingScore` when

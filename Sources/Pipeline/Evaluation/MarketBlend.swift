@@ -48,6 +48,14 @@ public enum MarketBlend {
         return sums.fit
     }
 
+    /// The fit on a database's resolved history: the first analysis of each resolved market,
+    /// its consensus against the market price then (live markets, or the sample set's).
+    public static func fit(database: Database, sample: Bool) throws -> BlendFit {
+        var seen: Set<Int64> = []
+        let first = try database.trackRecord.forecasts(TrackRecordScope(sample: sample)).filter { seen.insert($0.marketID).inserted }
+        return fit(first.map { ScoredForecast(probability: $0.consensusProbability, market: $0.marketProbability, outcome: $0.outcome) })
+    }
+
     /// For each forecast, the blended probability with the weight fitted only on forecasts whose
     /// market resolved before it was made (prequential: what the blend would really have said
     /// then, no look-ahead). `times` and `resolvedAt` are epoch seconds, parallel to `forecasts`.

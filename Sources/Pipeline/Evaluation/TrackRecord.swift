@@ -51,7 +51,8 @@ public struct TrackRecord: Codable, Sendable {
         /// The market blend, each forecast blended with the weight fitted on what had resolved
         /// before it (prequential), beside `overall` so the user sees whether blending helps.
         public var blended: SkillFigures
-        /// The blend weight fitted on every resolved forecast of the period (what `DECISION_BLEND=auto` would use now).
+        /// The blend weight `DECISION_BLEND=auto` uses now: fitted on the first analysis of every
+        /// resolved market of this data set, whatever the period.
         public var blend: BlendFit
         public var byEventType: [GroupSkill]
         public var byAgent: [GroupSkill]
@@ -108,7 +109,7 @@ public enum TrackRecordBuilder {
         if trades.isEmpty { notes.append("no actionable recommendation in this period: no simulated trades") }
         let gapped = trades.filter { $0.gapCount > 0 }.count
         if gapped > 0 { notes.append("\(gapped) trade(s) have gaps of more than \(Format.decimal(rules.gapHours, 0)) h in their price history; each trade lists its gaps (never interpolated)") }
-        let fit = MarketBlend.fit(scored)
+        let fit = try MarketBlend.fit(database: database, sample: scope.sample)
         if fit.resolved < fit.enough { notes.append("the market blend has \(fit.resolved) of the \(fit.enough) resolved markets it needs for its full weight") }
 
         return TrackRecord(
