@@ -5,11 +5,11 @@ import Pipeline
 import Storage
 import Support
 
-/// `tradewizard bench storage|http|pipeline|webhook|cycle|memory`.
+/// `tradewizard bench storage|http|pipeline|webhook|cycle|memory|track-record`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals), cycle (an LLM analysis cycle) or memory (idle RSS offline)"
-    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle|memory> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals), cycle (an LLM analysis cycle), memory (idle RSS offline) or track-record (track record, backtest, export)"
+    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle|memory|track-record> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
         OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections: http (default 64), webhook a list (default 1,16,64)"),
@@ -92,11 +92,18 @@ enum BenchCommand: Command {
                 context.console.print("cycle, \(report.analysed) markets × \(round2(report.callsPerMarket)) LLM calls at \(Int(latency)) ms, \(concurrency) in flight:")
                 context.console.print("  \(round2(report.seconds)) s against an ideal of \(round2(report.idealSeconds)) s (\(round2((report.ratioToIdeal - 1) * 100))% over)")
                 context.console.print("  engine overhead \(round2(report.overheadMillisecondsPerMarket)) ms per market; fake LLM cost $\(round2(report.costUSD))")
+            case "track-record":
+                let report = try await TrackRecordBenchmark.run(directory: directory) { context.console.error("… \($0)") }
+                if arguments.has("--json") { context.console.printJSON(report); return .ok }
+                context.console.print("track record: \(report.trackRecordAnalyses) resolved analyses, \(report.trackRecordTrades) trades, \(report.agentSignals) agent forecasts in \(round2(report.trackRecordSeconds)) s")
+                context.console.print("backtest: \(report.backtestRecommendations) recommendations × \(report.backtestPricePoints) price points in \(round2(report.backtestSeconds)) s")
+                context.console.print("export: \(report.exportRows) rows to CSV in \(round2(report.exportSeconds)) s, peak RSS \(formatBytes(Int64(report.exportPeakResidentBytes)))"
+                                      + (report.sqliteShellSeconds.map { "; sqlite3 -csv \(round2($0)) s (ratio \(round2(report.exportRatioToSQLiteShell ?? 0)))" } ?? "; sqlite3 shell not installed"))
             case "memory":
                 let report = try await MemoryBenchmark.run(directory: directory) { context.console.error("… \($0)") }
                 if arguments.has("--json") { context.console.printJSON(report) } else { MemoryBenchmark.summary(report).forEach(context.console.print) }
             default:
-                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline, webhook, cycle or memory")
+                context.console.error("unknown benchmark \(kind); choose storage, http, pipeline, webhook, cycle, memory or track-record")
                 return .usage
             }
             return .ok

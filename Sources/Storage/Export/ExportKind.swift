@@ -51,6 +51,14 @@ public enum ExportKind: String, Sendable, CaseIterable {
     }
 }
 
+extension ExportKind {
+    /// The kind's unfiltered select on one line (what `bench track-record` gives the sqlite3
+    /// shell to compare with); nil for `trades`.
+    public var unfilteredSelect: String? {
+        query.map { $0.select.split(separator: "\n").map { String($0).trimmed() }.joined(separator: " ") }
+    }
+}
+
 /// Which rows an export covers: live or sample rows (for kinds made from markets), a period,
 /// and a page (`after` an id, at most `limit` rows) for callers that cannot stream.
 public struct ExportScope: Sendable, Equatable {
