@@ -61,14 +61,15 @@ static int ready(void) {
 const char *tradewizard_curl_load_error(void) { return ready() ? NULL : load_error; }
 
 CURL *tradewizard_curl_easy_init(void) { return ready() ? curl.easy_init() : NULL; }
-void tradewizard_curl_easy_cleanup(CURL *handle) { if (ready() && handle) curl.easy_cleanup(handle); }
-void tradewizard_curl_easy_reset(CURL *handle) { if (ready() && handle) curl.easy_reset(handle); }
+// Nothing to free never loads libcurl: a load at process exit races the TLS libraries' exit handlers.
+void tradewizard_curl_easy_cleanup(CURL *handle) { if (handle && ready()) curl.easy_cleanup(handle); }
+void tradewizard_curl_easy_reset(CURL *handle) { if (handle && ready()) curl.easy_reset(handle); }
 CURLcode tradewizard_curl_easy_perform(CURL *handle) { return ready() ? curl.easy_perform(handle) : CURLE_FAILED_INIT; }
 const char *tradewizard_curl_easy_strerror(CURLcode code) { return ready() ? curl.easy_strerror(code) : load_error; }
 struct curl_slist *tradewizard_curl_slist_append(struct curl_slist *list, const char *text) {
     return ready() ? curl.slist_append(list, text) : NULL;
 }
-void tradewizard_curl_slist_free_all(struct curl_slist *list) { if (ready() && list) curl.slist_free_all(list); }
+void tradewizard_curl_slist_free_all(struct curl_slist *list) { if (list && ready()) curl.slist_free_all(list); }
 curl_version_info_data *tradewizard_curl_version_info(void) { return ready() ? curl.version_info(CURLVERSION_NOW) : NULL; }
 
 CURLcode tradewizard_curl_setopt_long(CURL *handle, CURLoption option, long value) {

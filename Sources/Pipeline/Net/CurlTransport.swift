@@ -51,7 +51,9 @@ final class CurlTransport: Sendable {
                         })
                     }
                 }
-                tradewizard_curl_easy_cleanup(handle)
+                // A thread that never made a handle leaves libcurl unloaded: loading it on the way out
+                // (as the process exits) raced the TLS libraries' exit handlers and crashed.
+                if let handle { tradewizard_curl_easy_cleanup(handle) }
             }
             pthread_detach(thread)
         }
