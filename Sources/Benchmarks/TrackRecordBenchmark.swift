@@ -101,14 +101,16 @@ public enum TrackRecordBenchmark {
                 FROM n;
                 WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < \(recommendationsPerMarket - 1))
                 INSERT INTO recommendations (market_id, run_id, direction, fair_probability, market_probability, market_edge, expected_value,
-                                             confidence, entry_zone_min, entry_zone_max, target_zone_min, target_zone_max, stop_loss, created_at)
+                                             confidence, entry_zone_min, entry_zone_max, target_zone_min, target_zone_max, stop_loss, created_at,
+                                             consensus_probability)
                 SELECT m.id, 'run-' || m.id || '-' || j, CASE WHEN j < \(actionablePerMarket) THEN 'LONG_YES' ELSE 'NO_TRADE' END,
                        0.2 + (abs(random()) % 600) / 1000.0, 0.5, 0.1, 20, 'moderate',
                        CASE WHEN j < \(actionablePerMarket) THEN 0.46 END, CASE WHEN j < \(actionablePerMarket) THEN 0.54 END,
                        CASE WHEN j < \(actionablePerMarket) THEN 0.62 END, CASE WHEN j < \(actionablePerMarket) THEN 0.70 END,
                        CASE WHEN j < \(actionablePerMarket) THEN 0.40 END,
-                       strftime('%Y-%m-%dT%H:%M:%fZ', \(start) + 3600 * j, 'unixepoch')
+                       strftime('%Y-%m-%dT%H:%M:%fZ', \(start) + 3600 * j, 'unixepoch'), NULL
                 FROM markets m, k;
+                UPDATE recommendations SET consensus_probability = fair_probability;
                 INSERT INTO analysis_history (market_id, run_id, analysis_type, status, created_at, detail)
                 SELECT market_id, run_id, 'initial', 'success', created_at, json_object('consensus', json_object('probability', fair_probability))
                 FROM recommendations;

@@ -32,7 +32,10 @@ enum BenchCommand: Command {
             return .usage
         }
         let directory = makeTemporaryDirectory()
-        defer { _ = try? FileManager.default.removeItem(atPath: directory) }
+        // TRADEWIZARD_BENCH_KEEP=1 keeps the benchmark's databases for a closer look.
+        let keep = ProcessInfo.processInfo.environment["TRADEWIZARD_BENCH_KEEP"] == "1"
+        if keep { context.console.error("… keeping \(directory)") }
+        defer { if !keep { _ = try? FileManager.default.removeItem(atPath: directory) } }
         do {
             switch kind {
             case "storage":

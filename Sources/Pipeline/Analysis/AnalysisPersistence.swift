@@ -45,6 +45,7 @@ enum AnalysisPersistence {
                                             marketEdge: min(1, draft.plan.edge), expectedValue: draft.plan.expectedValue,
                                             confidence: draft.plan.confidence)
                 record.winProbability = draft.plan.winProbability
+                record.consensusProbability = min(1, max(0, consensus.probability))
                 record.entryZoneMin = draft.plan.entryZone?.lowerBound
                 record.entryZoneMax = draft.plan.entryZone?.upperBound
                 record.targetZoneMin = draft.plan.targetZone?.lowerBound

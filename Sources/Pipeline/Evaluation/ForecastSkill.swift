@@ -49,6 +49,8 @@ public struct SkillFigures: Codable, Sendable, Equatable {
     /// same data always gives the same interval).
     public var skillLow: Double?
     public var skillHigh: Double?
+    /// Bootstrap resamples drawn for the interval (fewer for large sets: see `ForecastSkill.drawBudget`).
+    public var resamples: Int = 0
     /// Murphy's decomposition over the ten bins: reliability (lower is better calibrated),
     /// resolution (higher separates outcomes better), uncertainty of the outcomes.
     public var reliability: Double?
@@ -61,8 +63,18 @@ public struct SkillFigures: Codable, Sendable, Equatable {
 public enum ForecastSkill {
     /// Log scores clip probabilities to this distance from 0 and 1.
     public static let logClip = 0.001
-    /// Bootstrap resamples for the interval.
+    /// Bootstrap resamples for the interval …
     public static let resamples = 2_000
+    /// … as long as resamples × forecasts stays within this many draws; large sets get fewer
+    /// resamples (never under `minimumResamples`), whose interval is narrow anyway.
+    public static let drawBudget = 4_000_000
+    public static let minimumResamples = 100
+
+    /// The resamples used for `count` forecasts when `requested` are asked for.
+    public static func effectiveResamples(_ requested: Int, count: Int) -> Int {
+        guard requested > 0, count > 0 else { return 0 }
+        return min(requested, max(minimumResamples, drawBudget / count))
+    }
 
     /// (p − y)².
     public static func brier(_ p: Double, _ y: Double) -> Double { (p - y) * (p - y) }
@@ -90,7 +102,9 @@ public enum ForecastSkill {
         figures.logScore = forecasts.reduce(0) { $0 + logScore($1.probability, $1.outcome) } / n
         figures.logScoreMarket = forecasts.reduce(0) { $0 + logScore($1.market, $1.outcome) } / n
         figures.skill = skill(ours: oursTotal, market: marketTotal)
+        let resamples = effectiveResamples(resamples, count: forecasts.count)
         if figures.skill != nil, resamples > 0 {
+            figures.resamples = resamples
             var random = SplitMix64(seed: seed)
             var draws: [Double] = []
             draws.reserveCapacity(resamples)

@@ -51,8 +51,13 @@ public enum MarketBlend {
     /// The fit on a database's resolved history: the first analysis of each resolved market,
     /// its consensus against the market price then (live markets, or the sample set's).
     public static func fit(database: Database, sample: Bool) throws -> BlendFit {
+        fit(firstOf: try database.trackRecord.forecasts(TrackRecordScope(sample: sample)))
+    }
+
+    /// The fit on the first of `rows` (oldest first) of each market.
+    public static func fit(firstOf rows: [ForecastRow]) -> BlendFit {
         var seen: Set<Int64> = []
-        let first = try database.trackRecord.forecasts(TrackRecordScope(sample: sample)).filter { seen.insert($0.marketID).inserted }
+        let first = rows.filter { seen.insert($0.marketID).inserted }
         return fit(first.map { ScoredForecast(probability: $0.consensusProbability, market: $0.marketProbability, outcome: $0.outcome) })
     }
 

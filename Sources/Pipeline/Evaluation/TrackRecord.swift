@@ -1,6 +1,8 @@
+import Dispatch
 import FoundationEssentials
 import Storage
 import Support
+import Synchronization
 
 /// Skill of one group of forecasts (an agent, an event type).
 public struct GroupSkill: Codable, Sendable, Equatable {
@@ -78,12 +80,14 @@ public enum TrackRecordBuilder {
                              counting: ForecastCounting = .first, now: Date, data: String? = nil, replay: String? = nil,
                              resamples: Int = ForecastSkill.resamples) throws -> TrackRecord {
         let store = database.trackRecord
-        var rows = try store.forecasts(scope)
+        let inScope = try store.forecasts(scope)
+        var rows = inScope
         if counting == .first {
             var seen: Set<Int64> = []
             rows = rows.filter { seen.insert($0.marketID).inserted }
         }
-        let counted = Set(rows.map(\.recommendationID))
+        var counted: [Int64: (market: Double, outcome: Double)] = [:]
+        for row in rows { counted[row.recommendationID] = (row.marketProbability, row.outcome) }
         let scored = rows.map { ScoredForecast(probability: $0.consensusProbability, market: $0.marketProbability, outcome: $0.outcome) }
         let blendedProbabilities = MarketBlend.prequential(scored, times: rows.map(\.time), resolvedAt: rows.map(\.resolvedAt))
         let blended = zip(scored, blendedProbabilities).map { ScoredForecast(probability: $1, market: $0.market, outcome: $0.outcome) }
@@ -91,12 +95,23 @@ public enum TrackRecordBuilder {
         var byType: [String: [ScoredForecast]] = [:]
         for (row, forecast) in zip(rows, scored) { byType[row.eventType, default: []].append(forecast) }
         var byAgent: [String: [ScoredForecast]] = [:]
-        for row in try store.agentForecasts(scope) where counted.contains(row.recommendationID) {
-            byAgent[row.agent, default: []].append(ScoredForecast(probability: row.probability, market: row.marketProbability, outcome: row.outcome))
+        let agentRows = try store.agentForecasts()
+        for row in agentRows {
+            guard let run = counted[row.recommendationID] else { continue }
+            byAgent[row.agent, default: []].append(ScoredForecast(probability: row.probability, market: run.market, outcome: run.outcome))
         }
-        func groups(_ map: [String: [ScoredForecast]]) -> [GroupSkill] {
-            map.keys.sorted().map { GroupSkill(name: $0, figures: ForecastSkill.figures(map[$0]!, resamples: min(resamples, groupResamples))) }
+        // The figures (each a bootstrap) computed side by side: overall, blended, each type, each agent.
+        let types = byType.keys.sorted(), agents = byAgent.keys.sorted()
+        let jobs: [([ScoredForecast], Int)] = [(scored, resamples), (blended, resamples)]
+            + types.map { (byType[$0]!, min(resamples, groupResamples)) } + agents.map { (byAgent[$0]!, min(resamples, groupResamples)) }
+        let results = Mutex([SkillFigures?](repeating: nil, count: jobs.count))
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let figures = ForecastSkill.figures(jobs[index].0, resamples: jobs[index].1)
+            results.withLock { $0[index] = figures }
         }
+        let figures = results.withLock { $0.map { $0! } }
+        let typeSkill = zip(types, figures[2..<(2 + types.count)]).map { GroupSkill(name: $0, figures: $1) }
+        let agentSkill = zip(agents, figures[(2 + types.count)...]).map { GroupSkill(name: $0, figures: $1) }
         let directional = rows.filter { $0.direction != .noTrade }
         let wins = directional.filter { ($0.direction == .longYes) == ($0.outcome == 1) }.count
 
@@ -109,16 +124,15 @@ public enum TrackRecordBuilder {
         if trades.isEmpty { notes.append("no actionable recommendation in this period: no simulated trades") }
         let gapped = trades.filter { $0.gapCount > 0 }.count
         if gapped > 0 { notes.append("\(gapped) trade(s) have gaps of more than \(Format.decimal(rules.gapHours, 0)) h in their price history; each trade lists its gaps (never interpolated)") }
-        let fit = try MarketBlend.fit(database: database, sample: scope.sample)
+        let fit = scope.since == nil && scope.until == nil ? MarketBlend.fit(firstOf: inScope) : try MarketBlend.fit(database: database, sample: scope.sample)
         if fit.resolved < fit.enough { notes.append("the market blend has \(fit.resolved) of the \(fit.enough) resolved markets it needs for its full weight") }
 
         return TrackRecord(
             data: data ?? (scope.sample ? "sample" : "live"), replay: replay, since: scope.since, until: scope.until, generatedAt: now,
             counting: counting, rules: rules,
             forecasts: TrackRecord.Forecasts(resolvedMarkets: Set(rows.map(\.marketID)).count, analysesScored: rows.count,
-                                             overall: ForecastSkill.figures(scored, resamples: resamples),
-                                             blended: ForecastSkill.figures(blended, resamples: resamples), blend: fit,
-                                             byEventType: groups(byType), byAgent: groups(byAgent)),
+                                             overall: figures[0], blended: figures[1], blend: fit,
+                                             byEventType: typeSkill, byAgent: agentSkill),
             hitRate: HitRate(trades: directional.count, wins: wins, rate: directional.isEmpty ? nil : Double(wins) / Double(directional.count)),
             tradesByStatus: byStatus, trades: trades, portfolio: PortfolioFigures.of(trades), notes: notes)
     }

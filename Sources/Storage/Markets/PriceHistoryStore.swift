@@ -25,12 +25,13 @@ public struct PriceHistoryStore {
 
     /// The points of `tokenID` with `from ≤ t ≤ through` (epoch seconds; nil: unbounded), oldest first.
     public func points(tokenID: String, from: Double? = nil, through: Double? = nil) throws -> [PricePoint] {
+        // A plain step loop: this is the hot path of track records and backtests (millions of points).
+        let statement = try database.cachedStatement("SELECT t, p FROM price_history WHERE token_id = ? AND t >= ? AND t <= ? ORDER BY t")
+        try statement.bind([tokenID, Int64((from ?? -1e15).rounded(.down)), Int64((through ?? 1e15).rounded(.down))])
+        defer { statement.reset() }
         var points: [PricePoint] = []
-        try database.forEachRow("SELECT t, p FROM price_history WHERE token_id = ? AND t >= ? AND t <= ? ORDER BY t",
-                                [tokenID, Int64((from ?? -1e15).rounded(.down)), Int64((through ?? 1e15).rounded(.down))]) { row in
-            points.append(PricePoint(t: Double(row.int64(at: 0)), p: row.double(at: 1)))
-            return true
-        }
+        points.reserveCapacity(256)
+        while try statement.step() { points.append(PricePoint(t: Double(statement.int64(at: 0)), p: statement.double(at: 1))) }
         return points
     }
 

@@ -40,6 +40,9 @@ public struct Recommendation: Codable, Sendable, Equatable {
     public var catalysts: [String] = []
     public var risks: [String] = []
     public var createdAt: Date = Date(timeIntervalSince1970: 0)
+    /// The agents' consensus probability of YES before any market blend (equal to
+    /// `fairProbability` unless `DECISION_BLEND=auto` moved it); nil on rows older than schema v8.
+    public var consensusProbability: Double?
 
     public init(marketID: Int64, runID: String, direction: TradeDirection, fairProbability: Double,
                 marketProbability: Double, marketEdge: Double, expectedValue: Double, confidence: ConfidenceLevel) {
@@ -76,6 +79,7 @@ public struct Recommendation: Codable, Sendable, Equatable {
         catalysts = try row.json("catalysts")
         risks = try row.json("risks")
         createdAt = try row.get("created_at")
+        consensusProbability = try row.get("consensus_probability")
     }
 }
 

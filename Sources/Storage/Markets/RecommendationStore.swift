@@ -9,7 +9,7 @@ public struct RecommendationStore {
     static let columns = """
         id, market_id, run_id, direction, fair_probability, market_probability, market_edge, expected_value,
         win_probability, confidence, entry_zone_min, entry_zone_max, target_zone_min, target_zone_max, stop_loss,
-        liquidity_risk, explanation, core_thesis, catalysts, risks, created_at
+        liquidity_risk, explanation, core_thesis, catalysts, risks, created_at, consensus_probability
         """
 
     /// Stores a recommendation and returns it with its id and creation time.
@@ -20,12 +20,12 @@ public struct RecommendationStore {
             INSERT INTO recommendations (market_id, run_id, direction, fair_probability, market_probability,
                 market_edge, expected_value, win_probability, confidence, entry_zone_min, entry_zone_max,
                 target_zone_min, target_zone_max, stop_loss, liquidity_risk, explanation, core_thesis,
-                catalysts, risks, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                catalysts, risks, created_at, consensus_probability)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [r.marketID, r.runID, r.direction.rawValue, r.fairProbability, r.marketProbability, r.marketEdge,
                   r.expectedValue, r.winProbability, r.confidence.rawValue, r.entryZoneMin, r.entryZoneMax,
                   r.targetZoneMin, r.targetZoneMax, r.stopLoss, r.liquidityRisk?.rawValue, r.explanation,
-                  r.coreThesis, try DatabaseValue.json(r.catalysts), try DatabaseValue.json(r.risks), now])
+                  r.coreThesis, try DatabaseValue.json(r.catalysts), try DatabaseValue.json(r.risks), now, r.consensusProbability])
         var stored = r
         stored.id = database.lastInsertRowID
         stored.createdAt = now

@@ -129,6 +129,17 @@ extension Statement {
     /// Whether the current row's column `index` is NULL.
     public func isNull(at index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 
+    /// The current row's column `index` as one of `names` (appended when new): a scan of many
+    /// rows repeating a few strings makes each of them once.
+    public func text(at index: Int32, interning names: inout [String]) -> String {
+        guard let bytes = sqlite3_column_text(handle, index) else { return "" }
+        let buffer = UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index)))
+        if let known = names.first(where: { $0.utf8.elementsEqual(buffer) }) { return known }
+        let name = String(decoding: buffer, as: UTF8.self)
+        names.append(name)
+        return name
+    }
+
     /// The current row's column `index` as text (nil for NULL).
     public func text(at index: Int32) -> String? {
         guard sqlite3_column_type(handle, index) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, index) else { return nil }

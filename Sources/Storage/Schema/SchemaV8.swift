@@ -1,7 +1,7 @@
 import Support
 /// Version 8: the track record's data — price series of every outcome token we analyse or hold
 /// (one row per token and time, so a backfill and the hourly append never duplicate a point),
-/// and the replays: re-runs of the analysis as of past times, whose runs live in a database file
+/// the consensus before any market blend on each recommendation, and the replays: re-runs of the analysis as of past times, whose runs live in a database file
 /// of their own so they never mix with live runs.
 enum SchemaV8 {
     static let migration = Migration(version: 8, name: "price history, replays", sql: """
@@ -31,5 +31,9 @@ enum SchemaV8 {
         );
 
         CREATE INDEX recommendations_by_time ON recommendations (created_at, id);
+
+        -- The agents' consensus before any market blend (DECISION_BLEND=auto), beside the
+        -- decision's fair_probability, so forecast skill reads it without parsing run detail.
+        ALTER TABLE recommendations ADD COLUMN consensus_probability REAL CHECK (consensus_probability BETWEEN 0 AND 1);
         """)
 }
