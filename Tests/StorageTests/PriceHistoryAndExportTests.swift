@@ -37,6 +37,28 @@ final class PriceHistoryAndExportTests: XCTestCase {
         XCTAssertEqual(latest, 300)
     }
 
+    func testTheWholeTableScanHandsOverEachWantedSeriesWholeAndSkipsTheOthers() async throws {
+        try await database.pool.write { db in
+            for (token, base) in [("a", 0.1), ("b", 0.2), ("c", 0.3), ("d", 0.4)] {
+                try db.priceHistory.append(tokenID: token, (1...3).map { PricePoint(t: Double($0 * 100), p: base + Double($0) / 100) })
+            }
+        }
+        let (order, seen) = try await database.pool.read { db -> ([String], [String: [PricePoint]]) in
+            var seen: [String: [PricePoint]] = [:]
+            var order: [String] = []
+            try db.priceHistory.forEachSeries(["a", "c", "d", "missing"]) { token, series in
+                order.append(token)
+                seen[token] = series
+            }
+            return (order, seen)
+        }
+        XCTAssertEqual(order, ["a", "c", "d"], "once each, in key order; b is not wanted and missing has no points")
+        for token in order {
+            let expected = try await database.pool.read { try $0.priceHistory.points(tokenID: token) }
+            XCTAssertEqual(seen[token], expected, token)
+        }
+    }
+
     func testRetentionKeepsTheSeriesOfRecommendedMarkets() async throws {
         let now = clock.now()
         let old = now.addingTimeInterval(-400 * 86_400).timeIntervalSince1970

@@ -8,11 +8,11 @@ import Support
 enum ExportCommand: Command {
     static let name = "export"
     static let summary = "Export recommendations, trades, analyses, agent signals, signals or positions as CSV/JSON/JSONL"
-    static let usage = "tradewizard export <\(ExportKind.allCases.map(\.rawValue).joined(separator: "|"))> [--format csv|json|jsonl] [--since D] [--until D] [--sample] [--out FILE] [options]"
+    static let usage = "tradewizard export <\(ExportKind.allCases.map(\.rawValue).joined(separator: "|"))> [--format csv|json|jsonl] [--since D] [--until D] [--sample | --replay ID] [--out FILE] [options]"
     static let options = [
         OptionSpec(name: "--format", takesValue: true, help: "csv (default; RFC 4180, formula-safe), json or jsonl"),
         OptionSpec(name: "--out", takesValue: true, help: "Write to this file (created whole, never half-written) instead of standard output"),
-    ] + TrackRecordOptions.period + [TrackRecordOptions.dataSet[0]]
+    ] + TrackRecordOptions.period + TrackRecordOptions.dataSet
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) async -> ExitCode {
         guard let configuration = context.loadConfiguration(arguments) else { return .usage }
@@ -24,8 +24,8 @@ enum ExportCommand: Command {
             guard let format = ExportFormat(rawValue: arguments.options["--format"] ?? "csv") else {
                 throw UsageError("--format takes \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let period = try TrackRecordOptions.scope(arguments)
-            let database = try configuration.openDatabaseReadOnly()
+            var period = try TrackRecordOptions.scope(arguments)
+            let (database, _) = try TrackRecordOptions.database(arguments, configuration, scope: &period)
             let out = try arguments.options["--out"].map(OutputFile.create) ?? OutputFile.standardOutput()
             output = out
             let progress = Progress(label: "export \(kind.rawValue)", total: 0, enabled: arguments.options["--out"] != nil)

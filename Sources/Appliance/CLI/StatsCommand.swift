@@ -28,6 +28,8 @@ enum StatsCommand: Command {
                 context.console.print("  " + agent.agent.padding(to: 24) + "\(agent.signals) signals".padding(to: 14)
                                       + "Brier \(Format.decimal(agent.brier, 3))".padding(to: 14) + "hit rate \(agent.hitRate.map(Format.percent) ?? "-")")
             }
+            context.console.print("\nforecast skill against the market, simulated trades and portfolio figures: tradewizard track-record"
+                                  + (stats.data == "sample" ? " --sample" : ""))
             return .ok
         } catch {
             context.console.error("stats: \(error)")

@@ -110,8 +110,11 @@ public enum ForecastSkill {
             draws.reserveCapacity(resamples)
             for _ in 0..<resamples {
                 var a = 0.0, b = 0.0
+                let count = UInt64(forecasts.count)
                 for _ in 0..<forecasts.count {
-                    let pick = Int(random.next() % UInt64(forecasts.count))
+                    // The high word of a 64×64 product: uniform over 0..<count within 2⁻⁶⁴·count,
+                    // without a division per draw.
+                    let pick = Int(random.next().multipliedFullWidth(by: count).high)
                     a += ours[pick]
                     b += market[pick]
                 }

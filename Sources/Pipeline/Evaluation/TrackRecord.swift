@@ -94,12 +94,14 @@ public enum TrackRecordBuilder {
 
         var byType: [String: [ScoredForecast]] = [:]
         for (row, forecast) in zip(rows, scored) { byType[row.eventType, default: []].append(forecast) }
-        var byAgent: [String: [ScoredForecast]] = [:]
-        let agentRows = try store.agentForecasts()
+        let (agentNames, agentRows) = try store.agentForecasts()
+        var perAgent = [[ScoredForecast]](repeating: [], count: agentNames.count)
         for row in agentRows {
             guard let run = counted[row.recommendationID] else { continue }
-            byAgent[row.agent, default: []].append(ScoredForecast(probability: row.probability, market: run.market, outcome: run.outcome))
+            perAgent[row.agent].append(ScoredForecast(probability: row.probability, market: run.market, outcome: run.outcome))
         }
+        var byAgent: [String: [ScoredForecast]] = [:]
+        for (name, forecasts) in zip(agentNames, perAgent) where !forecasts.isEmpty { byAgent[name, default: []] += forecasts }
         // The figures (each a bootstrap) computed side by side: overall, blended, each type, each agent.
         let types = byType.keys.sorted(), agents = byAgent.keys.sorted()
         let jobs: [([ScoredForecast], Int)] = [(scored, resamples), (blended, resamples)]
@@ -141,8 +143,26 @@ public enum TrackRecordBuilder {
     /// `rules.minimumEdge` of edge, each token's series read once.
     public static func simulate(_ database: Database, scope: TrackRecordScope, rules: TradeRules, now: Double) throws -> [SimulatedTrade] {
         let rows = try database.trackRecord.trades(scope).filter { $0.edge >= rules.minimumEdge }
-        return try simulate(rows, rules: rules, now: now) { token, from in try database.priceHistory.points(tokenID: token, from: from) }
+        let tokens = Set(rows.compactMap(\.yesTokenID))
+        guard tokens.count >= wholeScanTokens else {
+            return try simulate(rows, rules: rules, now: now) { token, from in try database.priceHistory.points(tokenID: token, from: from) }
+        }
+        // Many tokens: one scan of the table in key order, one series in memory at a time.
+        var byToken: [String: [Int]] = [:]
+        for (index, row) in rows.enumerated() { byToken[row.yesTokenID ?? "", default: []].append(index) }
+        var trades = [SimulatedTrade?](repeating: nil, count: rows.count)
+        try database.priceHistory.forEachSeries(tokens) { token, series in
+            for index in byToken.removeValue(forKey: token) ?? [] {
+                trades[index] = TradeSimulator.simulate(rows[index], history: series, rules: rules, now: now)
+            }
+        }
+        for index in byToken.values.joined() { trades[index] = TradeSimulator.simulate(rows[index], history: [], rules: rules, now: now) }
+        return trades.compactMap { $0 }
     }
+
+    /// From this many distinct tokens on, `simulate` reads the price table in one ordered scan
+    /// instead of one query per token (measured: 20,000 tokens × 100 points each, 0.45 s → 0.2 s; with 2,000 tokens × 2,000 points the queries are faster).
+    static let wholeScanTokens = 5_000
 
     /// The trades of `rows` (in their order), reading each YES token's series once, from the
     /// earliest recommendation on it, and letting it go before the next (memory stays at one series).

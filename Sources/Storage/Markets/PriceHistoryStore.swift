@@ -35,6 +35,24 @@ public struct PriceHistoryStore {
         return points
     }
 
+    /// Calls `body` with each series of `tokens` (every point, oldest first), token by token in
+    /// one scan of the table in key order; tokens without points are not called.
+    public func forEachSeries(_ tokens: Set<String>, _ body: (_ token: String, _ series: [PricePoint]) throws -> Void) throws {
+        var token = "", wanted = false
+        var series: [PricePoint] = []
+        try database.forEachRow("SELECT token_id, t, p FROM price_history ORDER BY token_id, t") { row in
+            if !row.text(at: 0, equals: token) {
+                if wanted, !series.isEmpty { try body(token, series) }
+                token = row.text(at: 0) ?? ""
+                wanted = tokens.contains(token)
+                series.removeAll(keepingCapacity: true)
+            }
+            if wanted { series.append(PricePoint(t: Double(row.int64(at: 1)), p: row.double(at: 2))) }
+            return true
+        }
+        if wanted, !series.isEmpty { try body(token, series) }
+    }
+
     /// The newest stored time of `tokenID` (epoch seconds), or nil when none is stored.
     public func latestTime(tokenID: String) throws -> Double? {
         try database.scalar("SELECT max(t) FROM price_history WHERE token_id = ?", [tokenID], as: Int64.self).map(Double.init)

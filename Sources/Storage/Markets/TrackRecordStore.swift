@@ -22,10 +22,11 @@ public struct ForecastRow: Sendable, Equatable {
     public var resolvedAt: Double?
 }
 
-/// One agent's probability in the run of a recommendation.
+/// One agent's probability in the run of a recommendation; `agent` indexes the names that
+/// `agentForecasts()` returns beside the rows.
 public struct AgentForecastRow: Sendable, Equatable {
     public var recommendationID: Int64
-    public var agent: String
+    public var agent: Int
     public var probability: Double
 }
 
@@ -111,9 +112,11 @@ public struct TrackRecordStore {
         var types: [String] = [], directions: [String] = []
         try database.forEachRow("""
             SELECT r.id, r.market_id, \(Self.seconds("r.created_at")), r.fair_probability,
-                   coalesce(r.consensus_probability, json_extract(h.detail, '$.consensus.probability'), r.fair_probability), r.market_probability,
+                   coalesce(r.consensus_probability,
+                            (SELECT json_extract(h.detail, '$.consensus.probability') FROM analysis_history h WHERE h.run_id = r.run_id),
+                            r.fair_probability), r.market_probability,
                    r.direction, \(Self.yesWon), m.event_type, \(Self.seconds("m.resolved_at"))
-            FROM recommendations r JOIN markets m ON m.id = r.market_id LEFT JOIN analysis_history h ON h.run_id = r.run_id
+            FROM recommendations r JOIN markets m ON m.id = r.market_id
             WHERE m.status = 'resolved' AND m.resolved_outcome IS NOT NULL AND \(Self.scopeFilter)
             """, scope.arguments) { s in
             rows.append(ForecastRow(recommendationID: s.int64(at: 0), marketID: s.int64(at: 1),
@@ -128,15 +131,16 @@ public struct TrackRecordStore {
     }
 
     /// Every agent probability of a run that made a recommendation, in no particular order (one
-    /// scan; the caller keeps those of the recommendations it counts, whose market and outcome it has).
-    public func agentForecasts() throws -> [AgentForecastRow] {
+    /// scan; the caller keeps those of the recommendations it counts, whose market and outcome
+    /// it has), with the agent names the rows index.
+    public func agentForecasts() throws -> (names: [String], rows: [AgentForecastRow]) {
         var rows: [AgentForecastRow] = []
         var names: [String] = []
         try database.forEachRow("SELECT recommendation_id, agent_name, fair_probability FROM agent_signals WHERE recommendation_id IS NOT NULL") { s in
-            rows.append(AgentForecastRow(recommendationID: s.int64(at: 0), agent: s.text(at: 1, interning: &names), probability: s.double(at: 2)))
+            rows.append(AgentForecastRow(recommendationID: s.int64(at: 0), agent: s.textIndex(at: 1, interning: &names), probability: s.double(at: 2)))
             return true
         }
-        return rows
+        return (names, rows)
     }
 
     /// Every LONG_YES / LONG_NO recommendation in scope (resolved or not), oldest first.

@@ -129,15 +129,25 @@ extension Statement {
     /// Whether the current row's column `index` is NULL.
     public func isNull(at index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 
+    /// Whether the current row's column `index` is the text `text` (compared as bytes, no String made).
+    public func text(at index: Int32, equals text: String) -> Bool {
+        guard let bytes = sqlite3_column_text(handle, index) else { return false }
+        return text.utf8.elementsEqual(UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index))))
+    }
+
     /// The current row's column `index` as one of `names` (appended when new): a scan of many
     /// rows repeating a few strings makes each of them once.
     public func text(at index: Int32, interning names: inout [String]) -> String {
-        guard let bytes = sqlite3_column_text(handle, index) else { return "" }
-        let buffer = UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, index)))
-        if let known = names.first(where: { $0.utf8.elementsEqual(buffer) }) { return known }
-        let name = String(decoding: buffer, as: UTF8.self)
-        names.append(name)
-        return name
+        names[textIndex(at: index, interning: &names)]
+    }
+
+    /// The position in `names` of the current row's column `index` (appended when new; NULL reads as "").
+    public func textIndex(at index: Int32, interning names: inout [String]) -> Int {
+        let bytes = sqlite3_column_text(handle, index)
+        let buffer = UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : Int(sqlite3_column_bytes(handle, index)))
+        if let known = names.firstIndex(where: { $0.utf8.elementsEqual(buffer) }) { return known }
+        names.append(String(decoding: buffer, as: UTF8.self))
+        return names.count - 1
     }
 
     /// The current row's column `index` as text (nil for NULL).

@@ -35,5 +35,8 @@ enum SchemaV8 {
         -- The agents' consensus before any market blend (DECISION_BLEND=auto), beside the
         -- decision's fair_probability, so forecast skill reads it without parsing run detail.
         ALTER TABLE recommendations ADD COLUMN consensus_probability REAL CHECK (consensus_probability BETWEEN 0 AND 1);
+        UPDATE recommendations SET consensus_probability = (
+            SELECT min(1.0, max(0.0, json_extract(h.detail, '$.consensus.probability')))
+            FROM analysis_history h WHERE h.run_id = recommendations.run_id AND json_type(h.detail, '$.consensus.probability') IN ('real', 'integer'));
         """)
 }
