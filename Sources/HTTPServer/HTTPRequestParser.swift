@@ -230,3 +230,11 @@ enum HTTPRequestParser {
         }
     }
 }
+
+extension HTTPRequest {
+    /// The fields of a form-encoded text (`a=1&b=two+words`): `%XX` and `+` decoded; a field
+    /// that does not decode is left out; the last of a repeated name wins.
+    public static func decodeForm(_ text: String) -> [String: String] {
+        HTTPRequestParser.splitTarget("?" + text).query
+    }
+}
