@@ -1,0 +1,170 @@
+import FoundationEssentials
+import Glibc
+@testable import Appliance
+import HTTPServer
+import Pipeline
+import Storage
+import Support
+import TestSupport
+import XCTest
+
+/// The dashboard through the real binary and real sockets: login, sessions, CSRF, security
+/// headers, and stored text rendered inert.
+final class DashboardTests: XCTestCase {
+    var directory = ""
+    override func setUpWithError() throws { directory = try makeTemporaryDirectory() }
+    override func tearDown() { removeDirectory(directory) }
+
+    static let token = "dashboard-admin-token-0123456789abcdef"
+
+    func serve(_ environment: [String: String]) throws -> (Subprocess, LoopbackHTTPClient) {
+        let server = try Subprocess(arguments: [binary, "serve", "--offline", "--data-dir", directory + "/data", "--port", "0", "--env-file", "/dev/null"],
+                                    environment: environment, mergeErrors: true)
+        var log: [String] = []
+        while let line = server.readLine() {
+            log.append(line)
+            if line.contains("\"msg\":\"tradewizard ready\""),
+               let field = line.split(separator: ",").first(where: { $0.hasPrefix("\"port\":") }), let port = Int(field.filter(\.isNumber)) {
+                return (server, LoopbackHTTPClient(host: "127.0.0.1", port: port))
+            }
+        }
+        throw SystemError(.io, "serve exited before it was ready: \(log.joined(separator: "\n"))")
+    }
+
+    func header(_ response: LoopbackHTTPClient.Response, _ name: String) -> String? {
+        response.headers.first { $0.key.lowercased() == name.lowercased() }?.value
+    }
+
+    func csrf(in page: String) -> String? {
+        guard let range = page.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(page[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func form(_ fields: [String: String]) -> (headers: [String: String], body: [UInt8]) {
+        let text = fields.map { "\($0.key)=\(HTML.queryValue($0.value))" }.joined(separator: "&")
+        return (["Content-Type": "application/x-www-form-urlencoded"], Array(text.utf8))
+    }
+
+    func testWithATokenEveryPageNeedsALoginFormsNeedTheirCSRFTokenAndLogoutEndsTheSession() async throws {
+        let (server, client) = try serve(["TRADEWIZARD_ADMIN_TOKEN": Self.token])
+        defer { server.signal(SIGTERM); _ = server.readAll(); _ = server.wait() }
+
+        for path in ["/", "/markets", "/track-record", "/signals", "/operations"] {
+            let anonymous = try await client.send(method: "GET", path: path)
+            XCTAssertEqual(anonymous.status, 303, path)
+            XCTAssertEqual(header(anonymous, "location"), "/login", path)
+        }
+        let wrong = form(["token": "not-the-token"])
+        let refused = try await client.send(method: "POST", path: "/login", headers: wrong.headers, body: wrong.body)
+        XCTAssertEqual(refused.status, 401)
+        XCTAssertNil(header(refused, "set-cookie"), "no session for a wrong token")
+
+        let right = form(["token": Self.token])
+        let login = try await client.send(method: "POST", path: "/login", headers: right.headers, body: right.body)
+        XCTAssertEqual(login.status, 303)
+        let cookie = try XCTUnwrap(header(login, "set-cookie"))
+        XCTAssertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age="), cookie)
+        XCTAssertFalse(cookie.contains("Secure"), "plain HTTP on loopback: no Secure flag (it would never be sent back)")
+        let session = ["Cookie": String(cookie.prefix { $0 != ";" })]
+
+        let overview = try await client.send(method: "GET", path: "/", headers: session)
+        XCTAssertEqual(overview.status, 200, overview.text)
+        XCTAssertTrue(overview.text.contains("SAMPLE DATA"), "offline data carries the banner")
+        XCTAssertTrue(header(overview, "content-security-policy")?.contains("frame-ancestors 'none'") == true)
+        XCTAssertFalse(header(overview, "content-security-policy")?.contains("script-src") == true, "no script source is allowed at all")
+        XCTAssertEqual(header(overview, "x-content-type-options"), "nosniff")
+        XCTAssertNotNil(header(overview, "referrer-policy"))
+        XCTAssertFalse(overview.text.contains("<script"), "the pages carry no script")
+        let token = try XCTUnwrap(csrf(in: overview.text))
+
+        // A forged form (no token, or another token) changes nothing.
+        let backups = directory + "/data/backups"
+        let before = Backup.list(in: backups).count
+        for fields in [[:], ["csrf": "forged"]] {
+            let forged = form(fields)
+            let answer = try await client.send(method: "POST", path: "/operations/backup", headers: session.merging(forged.headers) { a, _ in a }, body: forged.body)
+            XCTAssertEqual(answer.status, 403, answer.text)
+        }
+        let crossSite = form(["csrf": token])
+        let fromElsewhere = try await client.send(method: "POST", path: "/operations/backup",
+                                                  headers: session.merging(crossSite.headers) { a, _ in a }.merging(["Origin": "http://evil.example"]) { a, _ in a },
+                                                  body: crossSite.body)
+        XCTAssertEqual(fromElsewhere.status, 403, "a cross-site form is refused even with a token")
+        XCTAssertEqual(Backup.list(in: backups).count, before, "no refused form made a backup")
+        let good = form(["csrf": token])
+        let backup = try await client.send(method: "POST", path: "/operations/backup", headers: session.merging(good.headers) { a, _ in a }, body: good.body)
+        XCTAssertEqual(backup.status, 303, backup.text)
+        XCTAssertEqual(Backup.list(in: backups).count, before + 1)
+
+        let logout = try await client.send(method: "POST", path: "/logout", headers: session.merging(good.headers) { a, _ in a }, body: good.body)
+        XCTAssertEqual(logout.status, 303)
+        let after = try await client.send(method: "GET", path: "/", headers: session)
+        XCTAssertEqual(after.status, 303, "the session is gone on the server, not only in the browser")
+    }
+
+    func testStoredMarkupFromMarketsAgentsAndThesesIsRenderedInertOnEveryPage() async throws {
+        let payload = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>"
+        let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
+        let conditionID = "0xfeed"
+        try await database.pool.write { db in
+            var market = Market(conditionID: conditionID, question: "Will \(payload) happen?")
+            market.eventTitle = payload
+            market.eventType = payload
+            market.marketProbability = 0.4
+            market.clobTokenIDs = ["token-xss"]
+            market = try db.markets.upsert(market)
+            try db.priceHistory.append(tokenID: "token-xss", (0..<48).map { PricePoint(t: Date().timeIntervalSince1970 - Double(48 - $0) * 3_600, p: 0.4) })
+            var recommendation = Recommendation(marketID: market.id, runID: "run-xss", direction: .longYes, fairProbability: 0.5,
+                                                marketProbability: 0.4, marketEdge: 0.1, expectedValue: 25, confidence: .moderate)
+            recommendation.coreThesis = payload
+            recommendation.entryZoneMin = 0.38
+            recommendation.entryZoneMax = 0.42
+            let stored = try db.recommendations.insert(recommendation)
+            var signal = AgentSignal(marketID: market.id, runID: "run-xss", agentName: payload, agentType: "offline",
+                                     fairProbability: 0.5, confidence: 0.5, direction: .yes)
+            signal.recommendationID = stored.id
+            signal.keyDrivers = [payload]
+            _ = try db.agentSignals.insert(signal)
+        }
+        database.close()
+
+        let (server, client) = try serve([:])
+        defer { server.signal(SIGTERM); _ = server.readAll(); _ = server.wait() }
+        var pages = ["/", "/markets", "/markets/\(conditionID)", "/track-record", "/signals", "/operations"]
+        pages.append("/markets?type=\(HTML.queryValue(payload))")
+        for path in pages {
+            let page = try await client.send(method: "GET", path: path)
+            XCTAssertEqual(page.status, 200, "\(path): \(page.text)")
+            XCTAssertFalse(page.text.contains("<script"), path)
+            XCTAssertFalse(page.text.contains("<img"), path)
+            XCTAssertEqual(page.text.components(separatedBy: "onerror=").count, page.text.components(separatedBy: "&lt;img src=x onerror=").count,
+                           "\(path): every onerror= is inside escaped text, never an attribute")
+        }
+        let detail = try await client.send(method: "GET", path: "/markets/\(conditionID)")
+        XCTAssertTrue(detail.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the text is shown, escaped")
+        XCTAssertTrue(detail.text.contains("<polyline class=\"price\""), "the price chart is drawn")
+    }
+
+    func testWithoutATokenOnlyPlainlyLocalRequestsSeeTheDashboard() async throws {
+        let (server, client) = try serve([:])
+        defer { server.signal(SIGTERM); _ = server.readAll(); _ = server.wait() }
+        let local = try await client.send(method: "GET", path: "/markets")
+        XCTAssertEqual(local.status, 200)
+        let forwarded = try await client.send(method: "GET", path: "/markets", headers: ["X-Forwarded-For": "203.0.113.9"])
+        XCTAssertEqual(forwarded.status, 403, "a proxy on this host would make every client local")
+        let crossSite = try await client.send(method: "GET", path: "/", headers: ["Referer": "http://evil.example/page"])
+        XCTAssertEqual(crossSite.status, 403)
+        let missing = try await client.send(method: "GET", path: "/markets/0xnope")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertTrue(header(missing, "content-type")?.hasPrefix("text/html") == true)
+    }
+
+    func testChartsAreDownsampledToTheirWidthKeepingExtremes() {
+        let points = (0..<100_000).map { (x: Double($0), y: $0 == 50_000 ? 0.99 : 0.5) }
+        let kept = SVGChart.downsample(points, columns: 600, xRange: 0...99_999)
+        XCTAssertLessThanOrEqual(kept.count, 2_400)
+        XCTAssertTrue(kept.contains { $0.y == 0.99 }, "a one-point spike survives")
+        let chart = SVGChart.line(title: "t", summary: "s", series: [ChartSeries(points: points, style: "price")], xRange: 0...99_999, yRange: 0...1)
+        XCTAssertLessThan(chart.text.utf8.count, 50_000, "a chart stays under 50 KB however long the history")
+    }
+}
