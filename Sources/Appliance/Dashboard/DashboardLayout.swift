@@ -38,7 +38,7 @@ enum DashboardLayout {
         let html: HTML = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\(meta)
-        <title>\(title) — TradeWizard</title><link rel="stylesheet" href="/dashboard.css"></head>
+        <title>\(title) — TradeWizard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard.css"></head>
         <body><header><a class="brand" href="/">TradeWizard</a><nav aria-label="Main"><ul>\(links)</ul></nav>\(logout)</header>
         \(banner)<main id="main"><h1>\(title)</h1>
         \(body)

@@ -79,18 +79,20 @@ enum MarketPages {
         }
         let type = query["type"].flatMap { $0.isEmpty ? nil : $0 }
         let cursor = query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
-        let weekAgo = context.now.timeIntervalSince1970 - 7 * 86_400
         let (page, extras) = try await context.pool.read { database in
             let page = try database.markets.list(status: status, page: PageRequest(limit: 50, cursor: cursor))
             let extras = try page.items.map { market -> ([(x: Double, y: Double)], Recommendation?) in
-                let points = try market.clobTokenIDs.first.map { try database.priceHistory.points(tokenID: $0, from: weekAgo) } ?? []
+                // The seven days up to the newest stored point (now, for a live market being refreshed).
+                let points = try market.clobTokenIDs.first.map { token in
+                    try database.priceHistory.latestTime(tokenID: token).map { try database.priceHistory.points(tokenID: token, from: $0 - 7 * 86_400) } ?? []
+                } ?? []
                 return (points.map { (x: $0.t, y: $0.p) }, try database.recommendations.latest(marketID: market.id))
             }
             return (page, extras)
         }
         let rows: [[HTML]] = zip(page.items, extras).filter { type == nil || $0.0.eventType == type }.map { market, extra in
             [marketLink(market), "\(DashboardLayout.percent(market.marketProbability))",
-             SVGChart.sparkline(extra.0, title: "7-day price of YES"),
+             SVGChart.sparkline(extra.0, title: "YES price over the last 7 days of history"),
              "\(DashboardLayout.money(market.volume24h))", "\(DashboardLayout.money(market.liquidity))",
              "\(market.eventType)", "\(market.status.rawValue)", "\(DashboardLayout.time(market.lastAnalyzedAt))",
              "\(extra.1?.direction.rawValue ?? "-")"]
@@ -125,7 +127,10 @@ enum MarketPages {
         }
         guard let (market, history, recommendations, runs, agents, trades) = found else { throw HTTPError.notFound("no stored market with that condition id") }
         let times = history.map(\.t) + recommendations.map { $0.createdAt.timeIntervalSince1970 }
-        let xRange = (times.min() ?? now - 86_400)...max((times.max() ?? now), (times.min() ?? now - 86_400) + 3_600)
+        let first = times.min() ?? now - 86_400
+        let last = max(times.max() ?? now, first + 3_600)
+        // A little room after the newest analysis, so its zones are visible at the right edge.
+        let xRange = first...(last + (last - first) * 0.08)
         var bands: [ChartBand] = [], markers: [ChartMarker] = []
         for r in recommendations where r.direction != .noTrade {
             let t = r.createdAt.timeIntervalSince1970

@@ -130,7 +130,7 @@ enum DashboardRoutes {
             """
         let html: HTML = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Log in — TradeWizard</title><link rel="stylesheet" href="/dashboard.css"></head>
+        <title>Log in — TradeWizard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard.css"></head>
         <body><header><span class="brand">TradeWizard</span></header><main id="main"><h1>Log in</h1>\(form)</main></body></html>
         """
         return DashboardLayout.respond(html, status: status)
@@ -139,7 +139,7 @@ enum DashboardRoutes {
     static func errorPage(_ status: Int, _ message: String) -> HTTPResponse {
         let html: HTML = """
         <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Error \(status) — TradeWizard</title><link rel="stylesheet" href="/dashboard.css"></head>
+        <title>Error \(status) — TradeWizard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/dashboard.css"></head>
         <body><header><a class="brand" href="/">TradeWizard</a></header><main id="main"><h1>Error \(status)</h1><p>\(message)</p></main></body></html>
         """
         return DashboardLayout.respond(html, status: status)
