@@ -5,11 +5,11 @@ import Pipeline
 import Storage
 import Support
 
-/// `tradewizard bench storage|http|pipeline|webhook|cycle|memory|track-record`.
+/// `tradewizard bench storage|http|pipeline|webhook|cycle|memory|track-record|dashboard`.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals), cycle (an LLM analysis cycle), memory (idle RSS offline) or track-record (track record, backtest, export)"
-    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle|memory|track-record> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
+    static let summary = "Run a benchmark: storage, http (GET /health under wrk), pipeline (durable graph runs), webhook (signed signals), cycle (an LLM analysis cycle), memory (idle RSS offline) track-record (track record, backtest, export) or dashboard (every page under 16 clients)"
+    static let usage = "tradewizard bench <storage|http|pipeline|webhook|cycle|memory|track-record|dashboard> [--seconds N] [--connections N[,N...]] [--threads N] [--concurrency C] [--markets N] [--llm-latency-ms MS] [--json]"
     static let options = [
         OptionSpec(name: "--seconds", takesValue: true, help: "Seconds per measurement (default 2 for storage, 10 for http)"),
         OptionSpec(name: "--connections", takesValue: true, help: "Keep-alive connections: http (default 64), webhook a list (default 1,16,64)"),
@@ -38,6 +38,9 @@ enum BenchCommand: Command {
         defer { if !keep { _ = try? FileManager.default.removeItem(atPath: directory) } }
         do {
             switch kind {
+            case "dashboard":
+                let report = try await DashboardBenchmark.run(directory: directory) { context.console.error("… \($0)") }
+                if arguments.has("--json") { context.console.printJSON(report) } else { DashboardBenchmark.summary(report).forEach(context.console.print) }
             case "storage":
                 let report = try await StorageBenchmark.run(directory: directory, secondsPerMeasurement: seconds ?? 2) { context.console.error("… \($0)") }
                 if arguments.has("--json") { context.console.printJSON(report) } else { printStorage(report, context.console) }

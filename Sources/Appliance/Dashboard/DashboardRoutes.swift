@@ -13,6 +13,7 @@ enum DashboardRoutes {
         let sessions = DashboardSessions()
         let access = DashboardAccess(token: configuration.adminToken, sessions: sessions, trustedProxies: configuration.trustedProxies)
         let pool = database.pool
+        let trackRecords = TrackRecordCache()
 
         /// A page or form behind the access rule: a caller without access is sent to the login
         /// form (with a token configured) or refused (local-only without one).
@@ -88,7 +89,7 @@ enum DashboardRoutes {
                 }
                 return DashboardLayout.respond("", status: 303, extra: [("Location", "/markets/\(HTML.queryValue(conditionID))")])
             },
-            guarded(.get, "/track-record") { _, context, _ in try await TrackRecordPages.page(context) },
+            guarded(.get, "/track-record") { _, context, _ in try await TrackRecordPages.page(context, cache: trackRecords) },
             guarded(.get, "/signals") { _, context, _ in try await OperationsPages.signals(context) },
             guarded(.get, "/operations") { _, context, _ in try await OperationsPages.operations(context) },
             guarded(.post, "/operations/backup") { _, _, _ in

@@ -30,10 +30,12 @@ enum TrackRecordPages {
         return line
     }
 
-    static func page(_ context: DashboardContext) async throws -> HTTPResponse {
+    static func page(_ context: DashboardContext, cache: TrackRecordCache) async throws -> HTTPResponse {
         let rules = context.configuration.tradeRules
-        let sample = context.sample
-        let record = try await context.pool.read { try TrackRecordBuilder.build($0, scope: TrackRecordScope(sample: sample), rules: rules, now: context.now) }
+        let sample = context.sample, pool = context.pool, now = context.now
+        let record = try await cache.record(sample: sample, now: now) {
+            try await pool.read { try TrackRecordBuilder.build($0, scope: TrackRecordScope(sample: sample), rules: rules, now: now) }
+        }
         let f = record.forecasts
         let bins = f.overall.bins.filter { $0.count > 0 }
         let reliability = SVGChart.line(
@@ -60,7 +62,7 @@ enum TrackRecordPages {
         let p = record.portfolio
         let notes: [HTML] = record.notes.map { "<li>\($0)</li>" }
         let body: HTML = """
-        <p>\(record.data == "sample" ? "Sample data" : "Live markets only"); the first analysis of each resolved market counts; generated \(DashboardLayout.time(record.generatedAt)).</p>
+        <p>\(record.data == "sample" ? "Sample data" : "Live markets only"); the first analysis of each resolved market counts; built \(DashboardLayout.time(record.generatedAt)) UTC (at most once a minute).</p>
         <section aria-labelledby="skill"><h2 id="skill">Forecast skill against the market</h2>
         <p>\(f.resolvedMarkets) resolved markets, \(f.analysesScored) analyses scored.</p>
         <ul><li>Ours: \(skillLine(f.overall))</li><li>Blended with the market: \(skillLine(f.blended)) (weight now \(Format.decimal(f.blend.weight, 2)), \(f.blend.resolved) of \(f.blend.enough) markets)</li>
