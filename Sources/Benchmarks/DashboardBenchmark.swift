@@ -82,7 +82,7 @@ public enum DashboardBenchmark {
     public static func summary(_ report: Report) -> [String] {
         var lines = ["dashboard, \(report.markets) markets, \(report.recommendations) recommendations, \(report.pricePoints) price points, \(report.clients) concurrent clients:"]
         for page in report.pages {
-            lines.append("  \(page.path.padding(to: 20)) p50 \(Format.decimal(page.p50Milliseconds, 1)) ms, p99 \(Format.decimal(page.p99Milliseconds, 1)) ms, \(page.bytes) bytes")
+            lines.append("  \(page.path + String(repeating: " ", count: max(1, 20 - page.path.count))) p50 \(Format.decimal(page.p50Milliseconds, 1)) ms, p99 \(Format.decimal(page.p99Milliseconds, 1)) ms, \(page.bytes) bytes")
         }
         lines.append("  market price chart \(report.marketChartBytes) bytes; overview with its stylesheet \(report.overviewWeightBytes) bytes")
         return lines

@@ -30,7 +30,7 @@ final class DashboardSessions: Sendable {
 
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded16 }.joined()
+        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(to: 16) }.joined()
     }
 
     func create(now: Date) -> Session {
@@ -69,10 +69,6 @@ final class DashboardSessions: Sendable {
     func throttled(peer: String, now: Date) -> Bool {
         state.withLock { ($0.failures[peer] ?? []).filter { now.timeIntervalSince($0) < 60 }.count >= Self.failuresAllowed }
     }
-}
-
-extension String {
-    fileprivate var leftPadded16: String { count >= 16 ? self : String(repeating: "0", count: 16 - count) + self }
 }
 
 /// Who may see the dashboard: with `TRADEWIZARD_ADMIN_TOKEN` set, a browser holding a session

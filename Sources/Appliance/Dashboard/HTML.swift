@@ -1,3 +1,5 @@
+import Support
+
 /// A fragment of HTML. Everything interpolated into one is escaped unless it is itself `HTML`,
 /// so text from markets, agents or webhook senders can never become markup (the dashboard's
 /// only defence against stored XSS, and the only way its pages are built).
@@ -50,8 +52,4 @@ struct HTML: ExpressibleByStringInterpolation, Sendable {
         }
         return out
     }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
