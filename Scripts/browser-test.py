@@ -73,7 +73,7 @@ try:
     market = re.search(r'href="(/markets/0x[0-9a-f]+)"', urllib.request.urlopen(urllib.request.Request(base + "/markets",
         headers={"Cookie": "tw_session=" + driver.get_cookie("tw_session")["value"]})).read().decode())
     pages = {"overview": "/", "markets": "/markets", "market": market.group(1) if market else "/markets/none",
-             "track-record": "/track-record", "signals": "/signals", "operations": "/operations"}
+             "track-record": "/track-record", "signals": "/signals", "charts": "/charts", "operations": "/operations"}
     for name, path in pages.items():
         driver.get(base + path)
         seen = statuses()
@@ -93,6 +93,10 @@ try:
             points = driver.find_element(By.CSS_SELECTOR, "polyline.price").get_attribute("points").split()
             check(len(points) >= 20, f"market: the price chart has points ({len(points)})")
             check(len(driver.find_elements(By.CSS_SELECTOR, "svg title")) >= 2, "market: charts have titles")
+        if name == "charts":
+            images = driver.find_elements(By.CSS_SELECTOR, "figure.chart img")
+            loaded = [image for image in images if driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image)]
+            check(len(images) >= 1 and len(loaded) == len(images), f"charts: snapshots shown as images ({len(loaded)} of {len(images)} loaded)")
         if name == "overview":
             check("SAMPLE DATA" in driver.page_source, "overview: the sample-data banner is shown")
 

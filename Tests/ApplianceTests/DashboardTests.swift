@@ -143,6 +143,86 @@ final class DashboardTests: XCTestCase {
         let detail = try await client.send(method: "GET", path: "/markets/\(conditionID)")
         XCTAssertTrue(detail.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the text is shown, escaped")
         XCTAssertTrue(detail.text.contains("<polyline class=\"price\""), "the price chart is drawn")
+
+        // The snapshot job (run at start) draws the market's chart; its SVG is as inert as the pages.
+        var listed = JSONValue.null
+        for _ in 0..<100 {
+            listed = try JSONValue.parse(try await client.send(method: "GET", path: "/api/charts?market=\(conditionID)").body)
+            if listed.arrayValue?.isEmpty == false { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let id = try XCTUnwrap(listed.arrayValue?.first?["id"]?.numberValue, "a snapshot of the recommendation: \(listed)")
+        let svg = try await client.send(method: "GET", path: "/charts/\(Int(id))")
+        XCTAssertEqual(header(svg, "content-type")?.hasPrefix("image/svg+xml"), true)
+        XCTAssertTrue(header(svg, "content-security-policy")?.contains("default-src 'none'") == true, "no script in a served SVG")
+        XCTAssertFalse(svg.text.contains("<script") || svg.text.contains("<img"), svg.text)
+        for path in ["/charts", "/markets/\(conditionID)/charts"] {
+            let gallery = try await client.send(method: "GET", path: path)
+            XCTAssertEqual(gallery.status, 200, path)
+            XCTAssertTrue(gallery.text.contains("<img src=\"/charts/\(Int(id))\""), path)
+            XCTAssertFalse(gallery.text.contains("<script") || gallery.text.contains("<img src=x"), path)
+        }
+    }
+
+    func testAChartSnapshotShowsOnlyWhatWasKnownWhenTheRecommendationWasMadeAndIsKeptForItsRetention() async throws {
+        let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
+        defer { database.close() }
+        let made = Date(timeIntervalSince1970: 1_790_000_000)
+        try await database.pool.write { db in
+            var market = Market(conditionID: "0xsnap", question: "Snapshot <b>market</b>?")
+            market.clobTokenIDs = ["snap-yes"]
+            market = try db.markets.upsert(market)
+            // Ten points before the recommendation at 0.40, then five after it at 0.99 (the future).
+            let before = (1...10).map { PricePoint(t: made.timeIntervalSince1970 - Double(11 - $0) * 3_600, p: 0.40) }
+            let after = (1...5).map { PricePoint(t: made.timeIntervalSince1970 + Double($0) * 3_600, p: 0.99) }
+            try db.priceHistory.append(tokenID: "snap-yes", before + after)
+            // Inserted with its own time (the store stamps "now").
+            try db.execute("INSERT INTO recommendations (market_id, run_id, direction, fair_probability, market_probability, market_edge, expected_value, confidence, entry_zone_min, entry_zone_max, created_at) VALUES (?, 'run-snap', 'LONG_YES', 0.5, 0.4, 0.1, 25, 'moderate', 0.38, 0.42, ?)",
+                           [market.id, made])
+        }
+        let later = made.addingTimeInterval(86_400)
+        let first = try await ChartSnapshots.run(pool: database.pool, rules: TradeRules(), retentionDays: 60, now: later)
+        XCTAssertEqual(first.made, 1)
+        let again = try await ChartSnapshots.run(pool: database.pool, rules: TradeRules(), retentionDays: 60, now: later)
+        XCTAssertEqual(again.made, 0, "one snapshot per recommendation")
+        let snapshot = try await database.pool.read { try $0.chartSnapshots.list().first }
+        XCTAssertEqual(snapshot?.points, 10, "the five later points are not in the picture")
+        let svg = try await database.pool.read { try $0.chartSnapshots.svg(id: snapshot!.id) } ?? ""
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""), svg)
+        XCTAssertTrue(svg.contains("Snapshot &lt;b&gt;market&lt;/b&gt;?"), "the question is escaped in the stored SVG")
+        let polyline = svg.components(separatedBy: "<polyline class=\"price\" points=\"").dropFirst().first?.prefix { $0 != "\"" } ?? ""
+        XCTAssertEqual(polyline.split(separator: " ").count, 10, String(polyline))
+        let pruned = try await ChartSnapshots.run(pool: database.pool, rules: TradeRules(), retentionDays: 60, now: made.addingTimeInterval(61 * 86_400))
+        XCTAssertEqual(pruned.pruned, 1, "past the retention the snapshot goes")
+        XCTAssertEqual(pruned.made, 0, "and is not drawn again")
+    }
+
+    func testTheChartVerbWritesAStandaloneSVGAndRefusesBadDays() async throws {
+        let (server, _) = try serve([:])
+        var log: [String] = []
+        while let line = server.readLine() {
+            log.append(line)
+            if line.contains("analysis cycle finished") { break }
+        }
+        server.signal(SIGTERM)
+        _ = server.readAll()
+        XCTAssertEqual(server.wait(), 0)
+        let database = try await AppDatabase.open(DataDirectory(path: directory + "/data"))
+        let conditionID = try await database.pool.read { try $0.scalar("SELECT m.condition_id FROM markets m JOIN recommendations r ON r.market_id = m.id LIMIT 1", as: String.self) }
+        database.close()
+        let market = try XCTUnwrap(conditionID)
+        func chart(_ extra: [String]) -> (Int32, String) {
+            guard let child = try? Subprocess(arguments: [binary, "chart", market] + extra + ["--data-dir", directory + "/data", "--env-file", "/dev/null"],
+                                              mergeErrors: true) else { return (-1, "") }
+            let output = child.readAll()
+            return (child.wait(), output)
+        }
+        let out = directory + "/chart.svg"
+        XCTAssertEqual(chart(["--out", out, "--days", "60"]).0, 0)
+        let svg = try String(contentsOfFile: out, encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.contains("<polyline class=\"price\""), svg)
+        XCTAssertEqual(chart(["--days", "0"]).0, 2)
+        XCTAssertEqual(chart(["--days", "ten"]).0, 2)
     }
 
     func testWithoutATokenOnlyPlainlyLocalRequestsSeeTheDashboard() async throws {

@@ -63,6 +63,8 @@ public struct Configuration: Sendable {
     public var priceHistoryFidelityMinutes = 60
     /// Days price points are kept (those of recommended markets are kept regardless).
     public var priceHistoryRetentionDays = 365.0
+    /// Days chart snapshots of recommendations are kept.
+    public var chartSnapshotRetentionDays = 60.0
     /// `DECISION_BLEND=auto`: blend the decision probability with the market's.
     public var decisionBlend = false
 

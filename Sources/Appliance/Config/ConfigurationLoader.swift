@@ -201,6 +201,7 @@ enum ConfigurationLoader {
                                               fillWindowHours: double("TRACK_FILL_WINDOW_HOURS"))
         configuration.priceHistoryFidelityMinutes = int("PRICE_HISTORY_FIDELITY_MINUTES")
         configuration.priceHistoryRetentionDays = double("PRICE_HISTORY_RETENTION_DAYS")
+        configuration.chartSnapshotRetentionDays = double("CHART_SNAPSHOT_RETENTION_DAYS")
         configuration.decisionBlend = values["DECISION_BLEND"]?.lowercased() == "auto"
         return configuration
     }

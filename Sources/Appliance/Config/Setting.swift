@@ -175,6 +175,8 @@ extension Setting {
                 summary: "At start-up, resume graph runs a crash interrupted"),
         Setting(key: "CHECKPOINT_RETENTION_DAYS", flag: nil, defaultValue: "7", kind: .decimal(0...3_650),
                 summary: "Finished runs keep only their final checkpoint after this many days"),
+        Setting(key: "CHART_SNAPSHOT_RETENTION_DAYS", flag: nil, defaultValue: "60", kind: .decimal(1...36_500),
+                summary: "Chart snapshots of recommendations older than this many days are deleted"),
         Setting(key: "PRICE_HISTORY_FIDELITY_MINUTES", flag: nil, defaultValue: "60", kind: .integer(1...1_440),
                 summary: "Minutes between the price-history points asked of Polymarket (60: hourly)"),
         Setting(key: "PRICE_HISTORY_RETENTION_DAYS", flag: nil, defaultValue: "365", kind: .decimal(1...36_500),

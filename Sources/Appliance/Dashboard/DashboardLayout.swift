@@ -7,7 +7,7 @@ import Support
 /// security headers every page carries.
 enum DashboardLayout {
     static let navigation: [(path: String, label: String)] = [
-        ("/", "Overview"), ("/markets", "Markets"), ("/track-record", "Track record"), ("/signals", "Signals"), ("/operations", "Operations"),
+        ("/", "Overview"), ("/markets", "Markets"), ("/track-record", "Track record"), ("/signals", "Signals"), ("/charts", "Charts"), ("/operations", "Operations"),
     ]
 
     /// Headers of every dashboard answer: no script but our own file (there is none inline), no
@@ -88,9 +88,9 @@ enum DashboardLayout {
     svg text.axis{font-size:11px;fill:var(--muted)}svg .grid{stroke:var(--line);stroke-width:1}
     svg .price{fill:none;stroke:var(--accent);stroke-width:1.6}svg .consensus{fill:none;stroke:var(--good);stroke-width:1.4;stroke-dasharray:4 3}
     svg .equity{fill:none;stroke:var(--good);stroke-width:1.8}svg .diagonal{fill:none;stroke:var(--muted);stroke-dasharray:3 3}
-    svg .entry{fill:var(--zone)}svg .target{fill:var(--target)}svg .stop{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:5 3}
+    svg .band{fill:var(--zone);opacity:.45}svg .entry{fill:var(--zone)}svg .target{fill:var(--target)}svg .stop{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:5 3}
     svg .rec{stroke:var(--muted);stroke-width:1}svg .fill{fill:var(--good)}svg .exit{fill:var(--bad)}svg .observed{fill:var(--accent)}
-    svg .agent{fill:var(--accent);opacity:.8}svg .marketdot{fill:var(--bad)}svg .bar{fill:var(--accent)}svg.spark{vertical-align:middle}
+    svg .agent{fill:var(--accent);opacity:.8}svg .marketdot{fill:var(--bad)}svg .bar{fill:var(--accent)}svg.spark{vertical-align:middle}svg.spark .price{stroke-width:16}
     form.inline{display:inline}button,input,select{font:inherit;padding:.25rem .6rem}label{margin-right:.4rem}
     .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:.5rem 0}
     """

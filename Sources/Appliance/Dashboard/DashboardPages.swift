@@ -121,53 +121,12 @@ enum MarketPages {
             let recommendations = try database.recommendations.list(marketID: market.id, page: PageRequest(limit: 100)).items
             let runs = try database.analysisHistory.list(marketID: market.id, page: PageRequest(limit: 100)).items
             let agents = try recommendations.first.map { try database.agentSignals.forRun($0.runID) } ?? []
-            let rows = try database.trackRecord.trades(TrackRecordScope(sample: market.isSample)).filter { $0.conditionID == market.conditionID }
+            let rows = try database.trackRecord.trades(TrackRecordScope(sample: market.isSample), marketID: market.id)
             let trades = rows.map { TradeSimulator.simulate($0, history: history, rules: rules, now: now) }
             return (market, history, recommendations, runs, agents, trades)
         }
         guard let (market, history, recommendations, runs, agents, trades) = found else { throw HTTPError.notFound("no stored market with that condition id") }
-        let times = history.map(\.t) + recommendations.map { $0.createdAt.timeIntervalSince1970 }
-        let first = times.min() ?? now - 86_400
-        let last = max(times.max() ?? now, first + 3_600)
-        // A little room after the newest analysis, so its zones are visible at the right edge.
-        let xRange = first...(last + (last - first) * 0.08)
-        var bands: [ChartBand] = [], markers: [ChartMarker] = []
-        for r in recommendations where r.direction != .noTrade {
-            let t = r.createdAt.timeIntervalSince1970
-            let yes = r.direction == .longYes
-            // Zones are the side's prices; the chart is YES, so a LONG_NO's zones are mirrored.
-            func yesRange(_ low: Double?, _ high: Double?) -> ClosedRange<Double>? {
-                guard let low, let high else { return nil }
-                return yes ? low...high : (1 - high)...(1 - low)
-            }
-            if let entry = yesRange(r.entryZoneMin, r.entryZoneMax) {
-                bands.append(ChartBand(y: entry, x: t...min(xRange.upperBound, t + rules.fillWindowHours * 3_600), style: "entry", label: "entry zone of the \(r.direction.rawValue) at \(DashboardLayout.time(r.createdAt))"))
-            }
-            if let target = yesRange(r.targetZoneMin, r.targetZoneMax) {
-                bands.append(ChartBand(y: target, x: t...xRange.upperBound, style: "target", label: "target zone of the \(r.direction.rawValue)"))
-            }
-            if let stop = r.stopLoss {
-                let y = yes ? stop : 1 - stop
-                bands.append(ChartBand(y: y...y, x: t...xRange.upperBound, style: "stop", label: "stop loss \(Format.decimal(stop, 3)) (side price)"))
-            }
-        }
-        for r in recommendations { markers.append(ChartMarker(x: r.createdAt.timeIntervalSince1970, y: nil, style: "rec", label: "\(r.direction.rawValue) recommended at \(DashboardLayout.time(r.createdAt))")) }
-        for trade in trades {
-            let yes = trade.direction == .longYes
-            if let t = trade.entryTime, let p = trade.entryPrice {
-                markers.append(ChartMarker(x: t.timeIntervalSince1970, y: yes ? p : 1 - p, style: "fill", label: "simulated fill at \(Format.decimal(p, 3))"))
-            }
-            if let t = trade.exitTime, let p = trade.exitPrice, p > 0, p < 1 {
-                markers.append(ChartMarker(x: t.timeIntervalSince1970, y: yes ? p : 1 - p, style: "exit", label: "simulated exit (\(trade.status.rawValue)) at \(Format.decimal(p, 3))"))
-            }
-        }
-        let consensus = ChartSeries(points: recommendations.reversed().map { (x: $0.createdAt.timeIntervalSince1970, y: $0.consensusProbability ?? $0.fairProbability) }, style: "consensus")
-        let priceChart = SVGChart.line(
-            title: "YES price of \(market.question)",
-            summary: history.isEmpty ? "No stored price history for this market."
-                : "\(history.count) price points from \(DashboardLayout.time(Date(timeIntervalSince1970: history.first!.t))) to \(DashboardLayout.time(Date(timeIntervalSince1970: history.last!.t))), last \(Format.decimal(history.last!.p, 3)); \(recommendations.count) analyses drawn as vertical rules, our consensus as a dashed line, entry zones green, target zones blue, stop losses red.",
-            series: [ChartSeries(points: history.map { (x: $0.t, y: $0.p) }, style: "price"), consensus],
-            xRange: xRange, yRange: 0...1, bands: bands, markers: markers)
+        let priceChart = MarketChart.render(market: market, history: history, recommendations: recommendations, runs: runs, trades: trades, rules: rules, now: now)
         let latestPrice = recommendations.first?.marketProbability ?? market.marketProbability ?? 0.5
         let dotPlot = SVGChart.line(
             title: "Agents' fair probabilities in the latest analysis",
@@ -194,7 +153,8 @@ enum MarketPages {
         let body: HTML = """
         <p><strong>\(market.question)</strong> — \(market.eventTitle ?? market.eventType), status \(market.status.rawValue)\(market.resolvedOutcome.map { ", resolved \($0)" } ?? ""), YES \(DashboardLayout.percent(market.marketProbability))\(market.isSample ? HTML(raw: " <span class=\"muted\">[sample]</span>") : "")</p>
         \(trigger)
-        <section aria-labelledby="chart"><h2 id="chart">Price and recommendations</h2>\(priceChart)</section>
+        <section aria-labelledby="chart"><h2 id="chart">Price and recommendations</h2>\(priceChart)
+        <p><a href="/markets/\(HTML.queryValue(market.conditionID))/charts">The chart as it stood at each recommendation</a></p></section>
         <section aria-labelledby="agents"><h2 id="agents">Agents in the latest analysis</h2>\(dotPlot)
         \(DashboardLayout.table(caption: "Agent signals of the latest analysis", headers: ["Agent", "Fair probability", "Confidence", "Direction", "Key drivers"], rows: agentRows, empty: "No agent signals."))</section>
         <section aria-labelledby="recs"><h2 id="recs">Recommendations</h2>

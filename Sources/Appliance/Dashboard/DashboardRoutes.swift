@@ -89,7 +89,24 @@ enum DashboardRoutes {
                 }
                 return DashboardLayout.respond("", status: 303, extra: [("Location", "/markets/\(HTML.queryValue(conditionID))")])
             },
-            guarded(.get, "/track-record") { _, context, _ in try await TrackRecordPages.page(context, cache: trackRecords) },
+            guarded(.get, "/charts") { _, context, _ in try await ChartPages.gallery(context, conditionID: nil) },
+            guarded(.get, "/markets/{conditionId}/charts") { request, context, _ in
+                try await ChartPages.gallery(context, conditionID: request.pathParameters["conditionId"] ?? "")
+            },
+            guarded(.get, "/charts/{id}") { request, _, _ in try await ChartPages.svg(pool, id: request.pathParameters["id"] ?? "") },
+            guarded(.get, "/api/charts") { request, _, _ in
+                let conditionID = request.query["market"]
+                let snapshots = try await pool.read { database -> [ChartSnapshot]? in
+                    guard let conditionID else { return try database.chartSnapshots.list(limit: 500) }
+                    guard let market = try database.markets.find(conditionID: conditionID) else { return nil }
+                    return try database.chartSnapshots.list(marketID: market.id, limit: 500)
+                }
+                guard let snapshots else { throw HTTPError.notFound("no stored market with that condition id") }
+                var response = HTTPResponse.json(snapshots)
+                response.headers += DashboardLayout.securityHeaders
+                return response
+            },
+            guarded(.get, "/track-record") { request, context, _ in try await TrackRecordPages.page(context, cache: trackRecords, replay: request.query["replay"]) },
             guarded(.get, "/signals") { _, context, _ in try await OperationsPages.signals(context) },
             guarded(.get, "/operations") { _, context, _ in try await OperationsPages.operations(context) },
             guarded(.post, "/operations/backup") { _, _, _ in

@@ -6,6 +6,8 @@ import Support
 
 /// The track record page.
 enum TrackRecordPages {
+    /// Trades listed on the page, newest first (the JSON twin and `export trades` have them all).
+    static let shownTrades = 100
     static let tradeHeaders = ["Recommended (UTC)", "Market", "Action", "Status", "Entry", "Exit", "P&L", "Fees", "Days", "Gaps"]
 
     static func tradeCells(_ t: SimulatedTrade) -> [HTML] {
@@ -30,11 +32,32 @@ enum TrackRecordPages {
         return line
     }
 
-    static func page(_ context: DashboardContext, cache: TrackRecordCache) async throws -> HTTPResponse {
+    static func page(_ context: DashboardContext, cache: TrackRecordCache, replay name: String?) async throws -> HTTPResponse {
         let rules = context.configuration.tradeRules
         let sample = context.sample, pool = context.pool, now = context.now
-        let record = try await cache.record(sample: sample, now: now) {
-            try await pool.read { try TrackRecordBuilder.build($0, scope: TrackRecordScope(sample: sample), rules: rules, now: now) }
+        let replays = ReplayDirectory(context.configuration.dataDirectory)
+        let known = (try? replays.list()) ?? []
+        let replay = try name.map { try TrackRecordRoutes.replayInfo($0, configuration: context.configuration) }
+        let record: TrackRecord
+        if let replay {
+            // A replay lives in its own file: opened read-only on a reader thread of the pool.
+            record = try await cache.record("replay:" + replay.id, now: now) {
+                try await pool.read { _ in
+                    let database = try replays.openReadOnly(replay)
+                    return try TrackRecordBuilder.build(database, scope: TrackRecordScope(sample: replay.data == "sample"), rules: rules, now: now,
+                                                        replay: replay.id)
+                }
+            }
+        } else {
+            record = try await cache.record(sample ? "sample" : "live", now: now) {
+                try await pool.read { try TrackRecordBuilder.build($0, scope: TrackRecordScope(sample: sample), rules: rules, now: now) }
+            }
+        }
+        let choices: [HTML] = ([("", sample ? "the sample markets' own analyses" : "live analyses")] + known.reversed().prefix(10).map {
+            ($0.id, "\($0.id) (\($0.data), \($0.runs) runs, \(String(Timestamp.format($0.from).prefix(10))) to \(String(Timestamp.format($0.to).prefix(10))))")
+        }).map { id, label in
+            id == (replay?.id ?? "") ? "<li aria-current=\"true\"><strong>\(label)</strong></li>"
+                : "<li><a href=\"/track-record\(id.isEmpty ? "" : "?replay=" + HTML.queryValue(id))\">\(label)</a></li>"
         }
         let f = record.forecasts
         let bins = f.overall.bins.filter { $0.count > 0 }
@@ -62,7 +85,8 @@ enum TrackRecordPages {
         let p = record.portfolio
         let notes: [HTML] = record.notes.map { "<li>\($0)</li>" }
         let body: HTML = """
-        <p>\(record.data == "sample" ? "Sample data" : "Live markets only"); the first analysis of each resolved market counts; built \(DashboardLayout.time(record.generatedAt)) UTC (at most once a minute).</p>
+        <nav aria-label="Data set"><p>Figures of:</p><ul>\(choices)</ul></nav>
+        <p>\(record.data == "sample" ? "Sample data" : "Live markets only")\(replay.map { ", replay \($0.id) (re-run as of past times, no look-ahead)" } ?? ""); the first analysis of each resolved market counts; built \(DashboardLayout.time(record.generatedAt)) UTC (at most once a minute).</p>
         <section aria-labelledby="skill"><h2 id="skill">Forecast skill against the market</h2>
         <p>\(f.resolvedMarkets) resolved markets, \(f.analysesScored) analyses scored.</p>
         <ul><li>Ours: \(skillLine(f.overall))</li><li>Blended with the market: \(skillLine(f.blended)) (weight now \(Format.decimal(f.blend.weight, 2)), \(f.blend.resolved) of \(f.blend.enough) markets)</li>
@@ -74,7 +98,8 @@ enum TrackRecordPages {
         <section aria-labelledby="portfolio"><h2 id="portfolio">Simulated trades</h2>
         <p>\(p.filled) filled (\(p.closed) closed, \(p.open) open), wins \(p.wins), losses \(p.losses); realised \(DashboardLayout.money(p.realizedPnLUSD)), open marked \(DashboardLayout.money(p.unrealizedPnLUSD)), fees \(DashboardLayout.money(p.feesUSD)); mean P&amp;L per $100 \(DashboardLayout.money(p.meanPnLPer100)), win rate \(DashboardLayout.percent(p.winRate)), profit factor \(DashboardLayout.number(p.profitFactor, 2)), peak capital locked \(DashboardLayout.money(p.peakCapitalLockedUSD)).</p>
         \(equity)
-        \(DashboardLayout.table(caption: "Every simulated trade", headers: tradeHeaders, rows: record.trades.map(tradeCells), empty: "No actionable recommendation yet: no simulated trades."))
+        \(DashboardLayout.table(caption: record.trades.count > shownTrades ? "The \(shownTrades) newest of \(record.trades.count) simulated trades (all of them: /api/track-record, or tradewizard export trades)" : "Every simulated trade",
+                                headers: tradeHeaders, rows: record.trades.suffix(shownTrades).reversed().map(tradeCells), empty: "No actionable recommendation yet: no simulated trades."))
         </section>
         <section aria-labelledby="rules"><h2 id="rules">The rules</h2><ul>
         <li>LONG_YES buys YES at the market price; LONG_NO buys NO at 1 − price. Stake \(DashboardLayout.money(rules.stakeUSD)) per trade.</li>
@@ -84,7 +109,8 @@ enum TrackRecordPages {
         <li>Gaps of more than \(Format.decimal(rules.gapHours, 0)) h in a trade's price history are listed, never interpolated.</li></ul>
         \(notes.isEmpty ? "" : "<ul class=\"muted\">\(notes)</ul>" as HTML)</section>
         """
-        return context.page("Track record", path: "/track-record", json: "/api/track-record\(sample ? "?data=sample" : "")", body: body)
+        let json = replay.map { "/api/track-record?replay=\(HTML.queryValue($0.id))" } ?? "/api/track-record\(sample ? "?data=sample" : "")"
+        return context.page("Track record", path: "/track-record", json: json, body: body)
     }
 }
 
@@ -141,5 +167,48 @@ enum OperationsPages {
         \(DashboardLayout.table(caption: "Spend by provider and agent, all time", headers: ["Provider", "Agent", "Calls", "Cost"], rows: totalRows, empty: "No model call has been paid."))</section>
         """
         return context.page("Operations", path: "/operations", json: "/health", body: body)
+    }
+}
+
+/// The chart snapshots: every market's gallery, and the newest across markets.
+enum ChartPages {
+    static func gallery(_ context: DashboardContext, conditionID: String?) async throws -> HTTPResponse {
+        let found = try await context.pool.read { database -> (Market?, [(ChartSnapshot, Market?, Recommendation?)])? in
+            var market: Market?
+            if let conditionID {
+                guard let found = try database.markets.find(conditionID: conditionID) else { return nil }
+                market = found
+            }
+            let snapshots = try database.chartSnapshots.list(marketID: market?.id, limit: 60)
+            return (market, try snapshots.map { ($0, try market ?? database.markets.find(id: $0.marketID), try database.recommendations.find(id: $0.recommendationID)) })
+        }
+        guard let (market, snapshots) = found else { throw HTTPError.notFound("no stored market with that condition id") }
+        let figures: [HTML] = snapshots.map { snapshot, market, recommendation in
+            let action = recommendation?.direction.rawValue ?? "recommendation"
+            return """
+            <figure class="chart"><img src="/charts/\(snapshot.id)" width="640" height="240" loading="lazy" alt="\(action) on \(market?.question ?? "a market") at \(DashboardLayout.time(snapshot.createdAt)) UTC: the price chart as it stood then (\(snapshot.points) points)">
+            <figcaption>\(MarketPages.marketLink(market)) — \(action) at \(DashboardLayout.time(snapshot.createdAt)) UTC, \(snapshot.points) points, \(snapshot.bytes) bytes</figcaption></figure>
+            """
+        }
+        let retention = Format.decimal(context.configuration.chartSnapshotRetentionDays, 0)
+        let body: HTML = """
+        <p>The market's chart as it stood when each recommendation was made, kept \(retention) days (CHART_SNAPSHOT_RETENTION_DAYS). Newest first, at most 60.</p>
+        \(figures.isEmpty ? "<p class=\"empty\">No chart snapshot yet: they are made after each analysis cycle.</p>" as HTML : HTML(raw: figures.map(\.text).joined()))
+        """
+        let title = market.map { "Charts: \($0.question)" } ?? "Chart snapshots"
+        let json = "/api/charts" + (market.map { "?market=\(HTML.queryValue($0.conditionID))" } ?? "")
+        return context.page(title, path: "/charts", json: json, body: body)
+    }
+
+    /// One snapshot's SVG. It is our own drawing (every text in it escaped), served as an image:
+    /// its inner stylesheet is allowed, script never.
+    static func svg(_ pool: DatabasePool, id: String) async throws -> HTTPResponse {
+        guard let number = Int64(id), let svg = try await pool.read({ try $0.chartSnapshots.svg(id: number) }) else {
+            throw HTTPError.notFound("no chart snapshot \(id)")
+        }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "image/svg+xml; charset=utf-8"),
+                                                   ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"),
+                                                   ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "private, max-age=86400")],
+                            body: Array(svg.utf8))
     }
 }

@@ -37,7 +37,7 @@ enum SVGChart {
     /// A line chart of `series` over `xRange` × `yRange`, with bands and markers; x is epoch
     /// seconds when `timeAxis`, else plain numbers.
     static func line(title: String, summary: String, series: [ChartSeries], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
-                     bands: [ChartBand] = [], markers: [ChartMarker] = [], timeAxis: Bool = true,
+                     bands: [ChartBand] = [], markers: [ChartMarker] = [], timeAxis: Bool = true, standalone: Bool = false,
                      yFormat: (Double) -> String = { Format.decimal($0, 2) }) -> HTML {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xSpan = max(xRange.upperBound - xRange.lowerBound, 1e-9), ySpan = max(yRange.upperBound - yRange.lowerBound, 1e-9)
@@ -52,7 +52,7 @@ enum SVGChart {
         }
         for step in 0...3 {
             let x = xRange.lowerBound + xSpan * Double(step) / 3
-            let label = timeAxis ? String(Timestamp.format(Date(timeIntervalSince1970: x)).prefix(10)) : Format.decimal(x, 1)
+            let label = timeAxis ? String(Timestamp.format(Date(timeIntervalSince1970: x)).prefix(10)) : Format.decimal(x, 2)
             let anchor = step == 0 ? "start" : step == 3 ? "end" : "middle"
             parts.append("<text class=\"axis\" x=\"\(n(px(x)))\" y=\"\(n(height - 6))\" text-anchor=\"\(anchor)\">\(label)</text>")
         }
@@ -69,7 +69,7 @@ enum SVGChart {
                 }
             } else if !points.isEmpty {
                 let path = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
-                parts.append("<polyline class=\"\(line.style)\" points=\"\(path)\"/>")
+                parts.append("<polyline class=\"\(line.style)\" points=\"\(HTML(raw: path))\"/>")
             }
         }
         for marker in markers where xRange.contains(marker.x) {
@@ -79,8 +79,23 @@ enum SVGChart {
                 parts.append("<line class=\"\(marker.style)\" x1=\"\(n(px(marker.x)))\" x2=\"\(n(px(marker.x)))\" y1=\"\(n(top))\" y2=\"\(n(height - bottom))\"><title>\(marker.label)</title></line>")
             }
         }
+        if standalone { return document(title: title, summary: summary, body: parts) }
         return frame(title: title, summary: summary, viewBox: "0 0 \(Int(width)) \(Int(height))", body: parts)
     }
+
+    /// A chart as an SVG file of its own (`tradewizard chart`, stored snapshots): the namespace,
+    /// a light stylesheet inside, a white background, the title and the summary.
+    static func document(title: String, summary: String, body: [HTML]) -> HTML {
+        """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" height="\(Int(height))" role="img"><title>\(title)</title><desc>\(summary)</desc><style>\(HTML(raw: standaloneStyle))</style><rect width="100%" height="100%" fill="#fff"/>\(body)</svg>
+        """
+    }
+
+    static let standaloneStyle = """
+    text.axis{font:11px sans-serif;fill:#5c6670}.grid{stroke:#d0d7de}.price{fill:none;stroke:#0b5cad;stroke-width:1.6}\
+    .consensus{fill:none;stroke:#1a7f37;stroke-width:1.4;stroke-dasharray:4 3}.band{fill:#1a7f3718}.entry{fill:#2e7d3226}\
+    .target{fill:#0b5cad22}.stop{stroke:#c62828;stroke-width:1.5;stroke-dasharray:5 3}.rec{stroke:#5c6670}.fill{fill:#1a7f37}.exit{fill:#c62828}
+    """
 
     /// A small line without axes (a 7-day price in a table row).
     static func sparkline(_ points: [(x: Double, y: Double)], title: String) -> HTML {
@@ -90,10 +105,16 @@ enum SVGChart {
         }
         let low = points.map(\.y).min()!, high = points.map(\.y).max()!
         let span = max(high - low, 0.01)
-        let path = downsample(points, columns: Int(w), xRange: first.x...last.x).map { point in
-            "\(Format.decimal((point.x - first.x) / (last.x - first.x) * w, 1)),\(Format.decimal(2 + (1 - (point.y - low) / span) * (h - 4), 1))"
-        }.joined(separator: " ")
-        return "<svg class=\"spark\" role=\"img\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"\(Int(w))\" height=\"\(Int(h))\"><title>\(title)</title><polyline class=\"price\" points=\"\(path)\"/></svg>"
+        // Whole numbers in a viewBox ten times the size: no decimal formatting per point (the
+        // markets table draws fifty of these).
+        var path = ""
+        for point in downsample(points, columns: Int(w) / 2, xRange: first.x...last.x) {
+            if !path.isEmpty { path += " " }
+            path += String(Int(((point.x - first.x) / (last.x - first.x) * w * 10).rounded()))
+            path += ","
+            path += String(Int(((2 + (1 - (point.y - low) / span) * (h - 4)) * 10).rounded()))
+        }
+        return "<svg class=\"spark\" role=\"img\" viewBox=\"0 0 \(Int(w * 10)) \(Int(h * 10))\" width=\"\(Int(w))\" height=\"\(Int(h))\"><title>\(title)</title><polyline class=\"price\" points=\"\(HTML(raw: path))\"/></svg>"
     }
 
     /// Vertical bars of `values` (label, value ≥ 0).

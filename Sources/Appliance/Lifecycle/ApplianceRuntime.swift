@@ -73,6 +73,7 @@ final class ApplianceRuntime: Sendable {
                 MaintenanceJobs.backup(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.walMaintenance(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.checkpointRetention(database: parts.database, configuration: configuration, logger: logger),
+                MaintenanceJobs.chartSnapshots(database: parts.database, configuration: configuration, logger: logger),
             ]),
             ResumeService(enabled: configuration.resumeInterruptedRuns, database: parts.database,
                           catalog: GraphCatalog.serve(analysis: parts.analysis), logger: logger, stop: stop),

@@ -59,13 +59,31 @@ enum TrackRecordRoutes {
                 }
                 let rules = configuration.tradeRules
                 let includeTrades = request.query["trades"] != "false"
+                let replay = try request.query["replay"].map { try replayInfo($0, configuration: configuration) }
                 return .json(try await pool.read { database in
-                    var record = try TrackRecordBuilder.build(database, scope: period, rules: rules, counting: counting, now: Date())
+                    var record: TrackRecord
+                    if let replay {
+                        var scope = period
+                        scope.sample = replay.data == "sample"
+                        record = try TrackRecordBuilder.build(try ReplayDirectory(configuration.dataDirectory).openReadOnly(replay), scope: scope,
+                                                              rules: rules, counting: counting, now: Date(), replay: replay.id)
+                    } else {
+                        record = try TrackRecordBuilder.build(database, scope: period, rules: rules, counting: counting, now: Date())
+                    }
                     if !includeTrades { record.trades = [] }
                     return record
                 })
             }),
         ] + [exports].behind([AdminAuthentication(token: configuration.adminToken)])
+    }
+
+    /// The replay named `name` (its id, or `latest`) in the data directory; 404 when there is none.
+    static func replayInfo(_ name: String, configuration: Configuration) throws -> ReplayInfo {
+        let known = (try? ReplayDirectory(configuration.dataDirectory).list()) ?? []
+        guard let found = name == "latest" ? known.last : known.first(where: { $0.id == name }) else {
+            throw HTTPError(404, code: "unknown_replay", message: known.isEmpty ? "there is no replay yet: run `tradewizard replay`" : "no replay \(name)")
+        }
+        return found
     }
 
     /// `data` (live or sample), `since` and `until` of a request.

@@ -16,6 +16,15 @@ enum MarketJobs {
     static func cycle(_ analysis: AnalysisServices, _ configuration: Configuration, _ logger: Logger) -> Job {
         Job(name: cycleName, schedule: .interval(seconds: configuration.analysisIntervalHours * 3_600, runAtStart: true)) {
             let summary = try await analysis.cycle.run()
+            if summary.recommendations > 0 {
+                // The new recommendations' chart snapshots now, not at the snapshot job's next run.
+                do {
+                    _ = try await ChartSnapshots.run(pool: analysis.analyzer.pool, rules: configuration.tradeRules,
+                                                     retentionDays: configuration.chartSnapshotRetentionDays, now: analysis.analyzer.clock.now())
+                } catch {
+                    logger.warning("chart snapshots after the cycle failed; the snapshot job will retry", ["error": "\(error)"])
+                }
+            }
             logger.info("analysis cycle finished", [
                 "source": summary.source, "candidates": String(summary.candidates), "analysed": String(summary.analysed),
                 "recommendations": String(summary.recommendations), "failed": String(summary.failed), "stale": String(summary.stale),

@@ -39,6 +39,11 @@ public struct RecommendationStore {
             """, [marketID]).map(Recommendation.init(row:))
     }
 
+    /// The recommendation with row id `id`, or nil.
+    public func find(id: Int64) throws -> Recommendation? {
+        try database.queryOne("SELECT \(Self.columns) FROM recommendations WHERE id = ?", [id]).map(Recommendation.init(row:))
+    }
+
     /// Recommendations newest first, optionally for one market.
     public func list(marketID: Int64? = nil, page: PageRequest = PageRequest()) throws -> Page<Recommendation> {
         let rows = try database.query("""

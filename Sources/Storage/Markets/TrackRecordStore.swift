@@ -144,8 +144,10 @@ public struct TrackRecordStore {
     }
 
     /// Every LONG_YES / LONG_NO recommendation in scope (resolved or not), oldest first.
-    public func trades(_ scope: TrackRecordScope) throws -> [TradeRow] {
+    public func trades(_ scope: TrackRecordScope, marketID: Int64? = nil) throws -> [TradeRow] {
         var rows: [TradeRow] = []
+        var arguments = scope.arguments
+        if let marketID { arguments.append(marketID) }
         try database.forEachRow("""
             SELECT r.id, r.market_id, m.condition_id, m.question, m.event_id, m.event_title, m.event_type, r.direction,
                    \(Self.seconds("r.created_at")), r.market_probability, r.market_edge, r.entry_zone_min, r.entry_zone_max,
@@ -153,9 +155,9 @@ public struct TrackRecordStore {
                    CASE WHEN m.status = 'resolved' AND m.resolved_outcome IS NOT NULL THEN \(Self.yesWon) END,
                    \(Self.seconds("m.resolved_at"))
             FROM recommendations r JOIN markets m ON m.id = r.market_id
-            WHERE r.direction != 'NO_TRADE' AND \(Self.scopeFilter)
+            WHERE r.direction != 'NO_TRADE' AND \(Self.scopeFilter)\(marketID == nil ? "" : " AND r.market_id = ?")
             ORDER BY r.created_at, r.id
-            """, scope.arguments) { s in
+            """, arguments) { s in
             func range(_ low: Int32, _ high: Int32) -> ClosedRange<Double>? {
                 guard !s.isNull(at: low), !s.isNull(at: high), s.double(at: low) <= s.double(at: high) else { return nil }
                 return s.double(at: low)...s.double(at: high)

@@ -11,6 +11,7 @@ public enum Schema {
         SchemaV6.migration,
         SchemaV7.migration,
         SchemaV8.migration,
+        SchemaV9.migration,
     ]
 
     /// The newest schema version this binary writes.
