@@ -72,13 +72,22 @@ enum MarketPages {
         return "<a href=\"/markets/\(HTML.queryValue(market.conditionID))\">\(market.question)</a>\(market.isSample ? HTML(raw: " <span class=\"muted\">[sample]</span>") : "")"
     }
 
-    static func markets(_ context: DashboardContext, query: [String: String]) async throws -> HTTPResponse {
+    /// The markets page; its table is rendered at most every `FragmentCache.maxAge` per query.
+    static func markets(_ context: DashboardContext, query: [String: String], cache: FragmentCache) async throws -> HTTPResponse {
         let status = try query["status"].flatMap { $0.isEmpty ? nil : $0 }.map { value -> MarketStatus in
             guard let status = MarketStatus(rawValue: value) else { throw HTTPError.badRequest("invalid_status", "status must be active, closed or resolved") }
             return status
         }
         let type = query["type"].flatMap { $0.isEmpty ? nil : $0 }
         let cursor = query["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let key = "\(status?.rawValue ?? "")|\(type ?? "")|\(cursor ?? "")"
+        let body = try await cache.fragment(key, now: context.now) {
+            try await marketsTable(context, status: status, type: type, cursor: cursor)
+        }
+        return context.page("Markets", path: "/markets", json: "/api/markets", body: body)
+    }
+
+    static func marketsTable(_ context: DashboardContext, status: MarketStatus?, type: String?, cursor: String?) async throws -> HTML {
         let (page, extras) = try await context.pool.read { database in
             let page = try database.markets.list(status: status, page: PageRequest(limit: 50, cursor: cursor))
             let extras = try page.items.map { market -> ([(x: Double, y: Double)], Recommendation?) in
@@ -109,7 +118,7 @@ enum MarketPages {
         \(DashboardLayout.table(caption: "Markets by trending score (50 a page; the event-type filter applies within the page)", headers: ["Market", "YES price", "7 days", "Volume 24 h", "Liquidity", "Event type", "Status", "Last analysis", "Action"], rows: rows, empty: "No stored market matches."))
         \(next)
         """
-        return context.page("Markets", path: "/markets", json: "/api/markets", body: body)
+        return body
     }
 
     static func market(_ context: DashboardContext, conditionID: String) async throws -> HTTPResponse {

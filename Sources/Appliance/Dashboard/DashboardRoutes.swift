@@ -14,6 +14,7 @@ enum DashboardRoutes {
         let access = DashboardAccess(token: configuration.adminToken, sessions: sessions, trustedProxies: configuration.trustedProxies)
         let pool = database.pool
         let trackRecords = TrackRecordCache()
+        let tables = FragmentCache(maxAge: 10)
 
         /// A page or form behind the access rule: a caller without access is sent to the login
         /// form (with a token configured) or refused (local-only without one).
@@ -70,7 +71,7 @@ enum DashboardRoutes {
                     ("Set-Cookie", "\(DashboardAccess.cookie)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")])
             },
             guarded(.get, "/") { _, context, _ in try await MarketPages.overview(context) },
-            guarded(.get, "/markets") { request, context, _ in try await MarketPages.markets(context, query: request.query) },
+            guarded(.get, "/markets") { request, context, _ in try await MarketPages.markets(context, query: request.query, cache: tables) },
             guarded(.get, "/markets/{conditionId}") { request, context, _ in
                 try await MarketPages.market(context, conditionID: request.pathParameters["conditionId"] ?? "")
             },
