@@ -124,7 +124,7 @@ enum MarketPages {
     static func market(_ context: DashboardContext, conditionID: String) async throws -> HTTPResponse {
         let rules = context.configuration.tradeRules
         let now = context.now.timeIntervalSince1970
-        let found = try await context.pool.read { database -> (Market, [PricePoint], [Recommendation], [AnalysisRun], [AgentSignal], [SimulatedTrade])? in
+        let found = try await context.pool.read { database -> (Market, [PricePoint], [Recommendation], [AnalysisRun], [AgentSignal], [SimulatedTrade], JSONValue)? in
             guard let market = try database.markets.find(conditionID: conditionID) else { return nil }
             let history = try market.clobTokenIDs.first.map { try database.priceHistory.points(tokenID: $0) } ?? []
             let recommendations = try database.recommendations.list(marketID: market.id, page: PageRequest(limit: 100)).items
@@ -132,9 +132,12 @@ enum MarketPages {
             let agents = try recommendations.first.map { try database.agentSignals.forRun($0.runID) } ?? []
             let rows = try database.trackRecord.trades(TrackRecordScope(sample: market.isSample), marketID: market.id)
             let trades = rows.map { TradeSimulator.simulate($0, history: history, rules: rules, now: now) }
-            return (market, history, recommendations, runs, agents, trades)
+            // The latest run's final channel values: its theses and cross-examination live there.
+            let channels = try runs.first.flatMap { try database.checkpoints.latest(thread: $0.runID) }
+                .flatMap { try? JSONValue.parse($0.checkpoint)["channel_values"] } ?? .null
+            return (market, history, recommendations, runs, agents, trades, channels)
         }
-        guard let (market, history, recommendations, runs, agents, trades) = found else { throw HTTPError.notFound("no stored market with that condition id") }
+        guard let (market, history, recommendations, runs, agents, trades, channels) = found else { throw HTTPError.notFound("no stored market with that condition id") }
         let priceChart = MarketChart.render(market: market, history: history, recommendations: recommendations, runs: runs, trades: trades, rules: rules, now: now)
         let latestPrice = recommendations.first?.marketProbability ?? market.marketProbability ?? 0.5
         let dotPlot = SVGChart.line(
@@ -166,6 +169,7 @@ enum MarketPages {
         <p><a href="/markets/\(HTML.queryValue(market.conditionID))/charts">The chart as it stood at each recommendation</a></p></section>
         <section aria-labelledby="agents"><h2 id="agents">Agents in the latest analysis</h2>\(dotPlot)
         \(DashboardLayout.table(caption: "Agent signals of the latest analysis", headers: ["Agent", "Fair probability", "Confidence", "Direction", "Key drivers"], rows: agentRows, empty: "No agent signals."))</section>
+        \(AnalysisDetail.section(run: runs.first, channels: channels))
         <section aria-labelledby="recs"><h2 id="recs">Recommendations</h2>
         \(DashboardLayout.table(caption: "Every recommendation on this market, newest first", headers: ["Time (UTC)", "Action", "Market", "Consensus", "Edge", "EV per $100", "Entry", "Target", "Stop", "Thesis"], rows: recommendationRows, empty: "Not analysed yet."))</section>
         <section aria-labelledby="trades"><h2 id="trades">Simulated trades</h2>

@@ -8,7 +8,7 @@ import Support
 /// `/track-record`, `/signals`, `/operations`), the login form, and the two state-changing forms
 /// (analyse a market now, back up now). Every page has a JSON twin among the API routes.
 enum DashboardRoutes {
-    static func routes(database: AppDatabase, health: HealthMonitor, analysis: AnalysisServices, configuration: Configuration,
+    static func routes(database: AppDatabase, health: HealthMonitor, metrics: Metrics, analysis: AnalysisServices, configuration: Configuration,
                        clock: any WallClock, logger: Logger) -> [Route] {
         let sessions = DashboardSessions()
         let access = DashboardAccess(token: configuration.adminToken, sessions: sessions, trustedProxies: configuration.trustedProxies)
@@ -109,7 +109,7 @@ enum DashboardRoutes {
             },
             guarded(.get, "/track-record") { request, context, _ in try await TrackRecordPages.page(context, cache: trackRecords, replay: request.query["replay"]) },
             guarded(.get, "/signals") { _, context, _ in try await OperationsPages.signals(context) },
-            guarded(.get, "/operations") { _, context, _ in try await OperationsPages.operations(context) },
+            guarded(.get, "/operations") { _, context, _ in try await OperationsPages.operations(context, refusals: metrics.refusalCounts()) },
             guarded(.post, "/operations/backup") { _, _, _ in
                 do {
                     _ = try await BackupOperation.run(database: database, configuration: configuration, logger: logger)

@@ -136,14 +136,17 @@ enum OperationsPages {
         return context.page("Signals and positions", path: "/signals", json: "/metrics/positions", body: body)
     }
 
-    static func operations(_ context: DashboardContext) async throws -> HTTPResponse {
+    /// `refusals`: the HTTP server's refusals since start, by reason.
+    static func operations(_ context: DashboardContext, refusals: [String: Int]) async throws -> HTTPResponse {
         let health = context.health.snapshot
         let days = (0..<14).reversed().map { String(Timestamp.format(context.now.addingTimeInterval(-Double($0) * 86_400)).prefix(10)) }
         let backupsPath = context.configuration.dataDirectory.backupsPath
-        let (runs, spend, totals) = try await context.pool.read { database in
+        let (runs, spend, totals, errors) = try await context.pool.read { database in
             (try database.jobRuns.list(limit: 30), try days.map { (label: String($0.suffix(5)), value: try database.llmCalls.spend(day: $0).costUSD) },
-             try database.llmCalls.totalsByProviderAndNode())
+             try database.llmCalls.totalsByProviderAndNode(), try database.signals.errorCounts())
         }
+        let refusalRows: [[HTML]] = refusals.filter { $0.value > 0 }.sorted { $0.value > $1.value }.map { ["\($0.key)", "\($0.value)"] }
+        let errorRows: [[HTML]] = errors.sorted { $0.value > $1.value }.map { ["\($0.key)", "\($0.value)"] }
         let backups = Backup.list(in: backupsPath)
         let jobRows: [[HTML]] = health.nextRuns.keys.sorted().map { job in
             ["\(job)", "\(health.lastJobResults[job] ?? "-")", "\(DashboardLayout.time(health.nextRuns[job]))"]
@@ -165,6 +168,9 @@ enum OperationsPages {
         <section aria-labelledby="spend"><h2 id="spend">LLM spend</h2>
         \(SVGChart.bars(title: "LLM spend per day", summary: "Dollars spent on model calls on each of the last 14 days (UTC): " + spend.map { "\($0.label) \(DashboardLayout.money($0.value))" }.joined(separator: ", ") + ".", values: spend, format: { DashboardLayout.money($0) }))
         \(DashboardLayout.table(caption: "Spend by provider and agent, all time", headers: ["Provider", "Agent", "Calls", "Cost"], rows: totalRows, empty: "No model call has been paid."))</section>
+        <section aria-labelledby="refusals"><h2 id="refusals">Refusals and errors</h2>
+        \(DashboardLayout.table(caption: "Requests the HTTP server refused since it started, by reason", headers: ["Reason", "Count"], rows: refusalRows, empty: "No request refused since start."))
+        \(DashboardLayout.table(caption: "Webhook bodies that could not be processed, by error code (all time)", headers: ["Code", "Count"], rows: errorRows, empty: "No unprocessable webhook body."))</section>
         """
         return context.page("Operations", path: "/operations", json: "/health", body: body)
     }

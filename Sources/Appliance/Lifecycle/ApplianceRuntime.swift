@@ -103,7 +103,7 @@ final class ApplianceRuntime: Sendable {
             + APIRoutes.routes(database: database)
             + TrackRecordRoutes.routes(database: database, configuration: configuration)
             + AdminRoutes.routes(database: database, analysis: analysis, configuration: configuration, logger: logger)
-            + DashboardRoutes.routes(database: database, health: health, analysis: analysis, configuration: configuration, clock: clock, logger: logger)
+            + DashboardRoutes.routes(database: database, health: health, metrics: metrics, analysis: analysis, configuration: configuration, clock: clock, logger: logger)
             + WebhookRoutes.routes(intake: SignalIntake(pool: database.pool, settings: configuration.signalIntake, clock: clock,
                                                               logger: logger.with(["component": "signals"])),
                                    senders: SenderAllowlist(allowed: configuration.webhookAllowedSenders, trustedProxies: configuration.trustedProxies),

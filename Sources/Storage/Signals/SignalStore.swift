@@ -49,6 +49,16 @@ public struct SignalStore {
     }
 
     /// Keeps a rejected request: `payload` is truncated to `limit` bytes (on a UTF-8 boundary).
+    /// Webhook requests refused as unprocessable, counted by error code (all time).
+    public func errorCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        try database.forEachRow("SELECT code, count(*) FROM processing_errors GROUP BY code") { row in
+            counts[row.text(at: 0) ?? ""] = Int(row.int64(at: 1))
+            return true
+        }
+        return counts
+    }
+
     public func recordError(code: String, message: String, payload: String, remoteAddress: String?, limit: Int = 2_048) throws {
         var bytes = Array(payload.utf8.prefix(limit))
         while !bytes.isEmpty, String(validating: bytes, as: UTF8.self) == nil { bytes.removeLast() }
