@@ -117,8 +117,26 @@ enum TrackRecordPages {
 /// Signals and paper positions; operations.
 enum OperationsPages {
     static func signals(_ context: DashboardContext) async throws -> HTTPResponse {
-        let (signals, open, realized) = try await context.pool.read { database in
-            (try database.signals.list(limit: 100), try database.signals.openPositions(), try database.signals.realizedPnl())
+        let (signals, open, closed, realized) = try await context.pool.read { database in
+            (try database.signals.list(limit: 100), try database.signals.openPositions(), try database.signals.closedPositions(),
+             try database.signals.realizedPnl())
+        }
+        var total = 0.0
+        let curve: [(x: Double, y: Double)] = closed.compactMap { position in
+            guard let at = position.closedAt else { return nil }
+            total += position.realizedPnl ?? 0
+            return (x: at.timeIntervalSince1970, y: total)
+        }
+        let values = [0.0] + curve.map(\.y)
+        let equity: HTML = curve.count < 2 ? "<p class=\"empty\">Fewer than two closed paper positions: no equity curve yet.</p>" : SVGChart.line(
+            title: "Realised P&L of the paper positions",
+            summary: "Cumulative realised P&L after each of the \(curve.count) newest closed positions, ending at \(DashboardLayout.money(curve.last?.y)).",
+            series: [ChartSeries(points: curve, style: "equity")], xRange: curve.first!.x...max(curve.last!.x, curve.first!.x + 1),
+            yRange: min(values.min()!, 0)...max(values.max()!, 1), yFormat: { DashboardLayout.money($0) })
+        let closedRows: [[HTML]] = closed.suffix(50).reversed().map { p in
+            ["\(p.symbol)", "\(p.side.rawValue)", "\(Format.decimal(p.quantity, 4))", "\(Format.decimal(p.entryPrice, 2))",
+             "\(DashboardLayout.number(p.exitPrice, 2))", "\(DashboardLayout.time(p.openedAt))", "\(DashboardLayout.time(p.closedAt))",
+             "\(DashboardLayout.money(p.realizedPnl))"]
         }
         let signalRows: [[HTML]] = signals.map { s in
             ["\(DashboardLayout.time(s.receivedAt))", "\(s.source)", "\(s.symbol)", "\(s.direction)", "\(DashboardLayout.number(s.price, 2))",
@@ -131,6 +149,8 @@ enum OperationsPages {
         let body: HTML = """
         <p>Realised P&amp;L of closed paper positions: \(DashboardLayout.money(realized)).</p>
         \(DashboardLayout.table(caption: "Open paper positions", headers: ["Symbol", "Side", "Quantity", "Entry", "Opened (UTC)", "Exposure"], rows: positionRows, empty: "No open paper position."))
+        \(equity)
+        \(DashboardLayout.table(caption: "The 50 newest closed paper positions", headers: ["Symbol", "Side", "Quantity", "Entry", "Exit", "Opened (UTC)", "Closed (UTC)", "Realised P&L"], rows: closedRows, empty: "No closed paper position."))
         \(DashboardLayout.table(caption: "The 100 newest webhook signals with their decisions", headers: ["Received (UTC)", "Source", "Symbol", "Direction", "Price", "Decision", "Rule", "Reasons"], rows: signalRows, empty: "No webhook signal received yet."))
         """
         return context.page("Signals and positions", path: "/signals", json: "/metrics/positions", body: body)

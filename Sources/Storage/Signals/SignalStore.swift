@@ -137,6 +137,14 @@ public struct SignalStore {
     }
 
     /// Realized P&L of all closed positions.
+    /// Closed positions, oldest close first, at most the newest `limit`.
+    public func closedPositions(limit: Int = 1_000) throws -> [Position] {
+        try database.query("""
+            SELECT * FROM (SELECT \(Self.positionColumns) FROM positions WHERE status = 'closed' ORDER BY closed_at DESC, id DESC LIMIT ?)
+            ORDER BY closed_at, id
+            """, [limit]).map(Position.init(row:))
+    }
+
     public func realizedPnl() throws -> Double {
         try database.scalar("SELECT coalesce(sum(realized_pnl), 0) FROM positions WHERE status = 'closed'", as: Double.self) ?? 0
     }
