@@ -5,7 +5,7 @@ import Support
 // Entry point: `tradewizard <verb> [arguments]`. Exit codes: 0 ok, 1 failure, 2 bad usage.
 let commands: [any Command.Type] = [
     ServeCommand.self, StatusCommand.self, HealthCommand.self, TriggerCommand.self, AnalyzeCommand.self,
-    MarketsCommand.self, RecommendationsCommand.self, HistoryCommand.self, ChartCommand.self, TrackRecordCommand.self, BacktestCommand.self, ReplayCommand.self, ExportCommand.self, StatsCommand.self,
+    MarketsCommand.self, RecommendationsCommand.self, HistoryCommand.self, ChartCommand.self, AlertsCommand.self, DigestCommand.self, TrackRecordCommand.self, BacktestCommand.self, ReplayCommand.self, ExportCommand.self, StatsCommand.self,
     CheckpointsCommand.self, SignalsCommand.self, PositionsCommand.self, BackupCommand.self, VerifyCommand.self, RestoreCommand.self, BackupsCommand.self,
     MigrateCommand.self, ConfigCommand.self, BenchCommand.self, VersionCommand.self,
 ]

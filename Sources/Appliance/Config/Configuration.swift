@@ -63,6 +63,8 @@ public struct Configuration: Sendable {
     public var priceHistoryFidelityMinutes = 60
     /// Days price points are kept (those of recommended markets are kept regardless).
     public var priceHistoryRetentionDays = 365.0
+    /// Where alerts go and how (`ALERT_*`).
+    public var alerts = AlertConfiguration()
     /// Days chart snapshots of recommendations are kept.
     public var chartSnapshotRetentionDays = 60.0
     /// `DECISION_BLEND=auto`: blend the decision probability with the market's.
@@ -138,4 +140,15 @@ public struct LLMConfiguration: Sendable {
 
     /// APIs whose quota `/health` shows: the configured providers and, with a key, the news API.
     public var quotaAPIs: [String] { configuredProviders + (newsDataKey != nil ? [NewsDataFeed.api] : []) }
+}
+
+/// The alert channels and the sender's settings (`ALERT_*`).
+public struct AlertConfiguration: Sendable {
+    public var routing = AlertRouting(channels: [])
+    public var sender = AlertSender.Settings()
+    /// Minutes a channel may fail before `/health` is degraded.
+    public var failingMinutes = 60.0
+    /// Minute of the UTC day the digest is sent.
+    public var digestMinuteOfDay = 7 * 60
+    public var isEnabled: Bool { !routing.channels.isEmpty }
 }

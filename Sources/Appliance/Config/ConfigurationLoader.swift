@@ -85,12 +85,63 @@ enum ConfigurationLoader {
         guard problems.isEmpty else {
             return LoadedConfiguration(configuration: nil, problems: problems, warnings: warnings, effective: effective)
         }
-        let configuration = build(values)
-        let conflicts = conflicts(in: configuration)
+        var configuration = build(values)
+        var alertProblems: [String] = []
+        let alerts = alertConfiguration(values, problems: &alertProblems)
+        configuration.alerts.routing = alerts.routing
+        let conflicts = alertProblems + conflicts(in: configuration)
         guard conflicts.isEmpty else {
             return LoadedConfiguration(configuration: nil, problems: conflicts, warnings: warnings, effective: effective)
         }
         return LoadedConfiguration(configuration: configuration, problems: [], warnings: warnings, effective: effective)
+    }
+
+    /// The configured alert channels, routes and severities; what does not parse is a problem.
+    static func alertConfiguration(_ values: [String: String], problems: inout [String]) -> AlertConfiguration {
+        func text(_ key: String) -> String? { values[key] ?? Setting.all.first { $0.key == key }?.defaultValue }
+        var channels: [AlertChannel] = []
+        if let url = text("ALERT_WEBHOOK_URL") {
+            if text("ALERT_WEBHOOK_SECRET") == nil { problems.append("ALERT_WEBHOOK_SECRET: ALERT_WEBHOOK_URL is set without a secret; receivers could not verify the alerts (set at least 16 characters)") }
+            channels.append(AlertChannel(name: "webhook", kind: .webhook, url: url, secret: text("ALERT_WEBHOOK_SECRET")))
+        }
+        for (key, kind) in [("ALERT_SLACK_WEBHOOK_URL", AlertChannel.Kind.slack), ("ALERT_DISCORD_WEBHOOK_URL", .discord)] {
+            guard let url = text(key) else { continue }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else { problems.append("\(key): not an http(s) URL"); continue }
+            channels.append(AlertChannel(name: kind.rawValue, kind: kind, url: url))
+        }
+        switch (text("ALERT_TELEGRAM_BOT_TOKEN"), text("ALERT_TELEGRAM_CHAT_ID")) {
+        case (let token?, let chat?): channels.append(AlertChannel(name: "telegram", kind: .telegram, url: text("ALERT_TELEGRAM_API_URL")!, secret: token, chatID: chat))
+        case (nil, nil): break
+        case (nil, _): problems.append("ALERT_TELEGRAM_BOT_TOKEN: ALERT_TELEGRAM_CHAT_ID is set without a bot token")
+        case (_, nil): problems.append("ALERT_TELEGRAM_CHAT_ID: ALERT_TELEGRAM_BOT_TOKEN is set without a chat id")
+        }
+        let names = Set(channels.map(\.name)) .union(["webhook", "slack", "discord", "telegram"])
+        if let minimum = text("ALERT_MIN_SEVERITY") {
+            for entry in minimum.split(separator: ",").map({ String($0).trimmed() }) where !entry.isEmpty {
+                let parts = entry.split(separator: ":").map(String.init)
+                guard let severity = AlertSeverity(rawValue: parts.last!.lowercased()), parts.count <= 2,
+                      parts.count == 1 || names.contains(parts[0]) else {
+                    problems.append("ALERT_MIN_SEVERITY: \(entry) is not a severity (info, warning, critical) or channel:severity"); continue
+                }
+                for index in channels.indices where parts.count == 1 || channels[index].name == parts[0] { channels[index].minimumSeverity = severity }
+            }
+        }
+        var routes: [String: [String]] = [:]
+        let events = Set(AlertEvents.all.map(\.name)).union(["*"])
+        for entry in (text("ALERT_ROUTES") ?? "").split(separator: ";").map({ String($0).trimmed() }) where !entry.isEmpty {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmed() }
+            guard parts.count == 2, events.contains(parts[0]) else {
+                problems.append("ALERT_ROUTES: \(entry) is not event=channel+channel (events: \(events.sorted().joined(separator: ", ")))"); continue
+            }
+            let targets = parts[1].split(separator: "+").map { String($0).trimmed() }.filter { !$0.isEmpty && $0 != "none" }
+            if let unknown = targets.first(where: { !names.contains($0) }) {
+                problems.append("ALERT_ROUTES: \(unknown) in \(entry) is not a channel (webhook, slack, discord, telegram)"); continue
+            }
+            routes[parts[0]] = targets
+        }
+        var configuration = AlertConfiguration()
+        configuration.routing = AlertRouting(channels: channels, routes: routes)
+        return configuration
     }
 
     /// Problems between settings that are each valid alone, each with its fix.
@@ -202,6 +253,10 @@ enum ConfigurationLoader {
         configuration.priceHistoryFidelityMinutes = int("PRICE_HISTORY_FIDELITY_MINUTES")
         configuration.priceHistoryRetentionDays = double("PRICE_HISTORY_RETENTION_DAYS")
         configuration.chartSnapshotRetentionDays = double("CHART_SNAPSHOT_RETENTION_DAYS")
+        configuration.alerts.sender.ratePerMinute = int("ALERT_RATE_PER_MINUTE")
+        configuration.alerts.sender.giveUpAfter = double("ALERT_GIVE_UP_HOURS") * 3_600
+        configuration.alerts.failingMinutes = double("ALERT_FAILING_MINUTES")
+        configuration.alerts.digestMinuteOfDay = parseTimeOfDay(values["ALERT_DIGEST_TIME"] ?? "07:00") ?? 7 * 60
         configuration.decisionBlend = values["DECISION_BLEND"]?.lowercased() == "auto"
         return configuration
     }

@@ -77,11 +77,16 @@ public final class HealthMonitor: Sendable {
 
     /// Why market data cannot be had right now (Polymarket unreachable), or nil.
     private let marketDataProblem: @Sendable () -> String?
+    /// Minutes an alert channel may fail before health is degraded; nil when alerts are off.
+    private let alertsFailingMinutes: Double?
+    /// The status of the previous refresh (nil before the first): a change is an alert.
+    private let lastStatus = Mutex<HealthSnapshot.Status?>(nil)
 
     public init(database: AppDatabase, clock: any WallClock, startedAt: Date, signalDegradedRejectionRate: Double = 0.5,
                 llm: LLMHealthPolicy = LLMHealthPolicy(), logger: Logger = .disabled,
-                marketDataProblem: @escaping @Sendable () -> String? = { nil }) {
+                marketDataProblem: @escaping @Sendable () -> String? = { nil }, alertsFailingMinutes: Double? = nil) {
         self.marketDataProblem = marketDataProblem
+        self.alertsFailingMinutes = alertsFailingMinutes
         self.logger = logger
         self.signalDegradedRejectionRate = signalDegradedRejectionRate
         self.llm = llm
@@ -109,6 +114,7 @@ public final class HealthMonitor: Sendable {
     @discardableResult
     public func refresh() async -> HealthSnapshot {
         var snapshot = HealthSnapshot()
+        var alertProblems: [String] = []
         let now = clock.now()
         snapshot.checkedAt = now
         let directory = database.directory
@@ -161,6 +167,12 @@ public final class HealthMonitor: Sendable {
                 for (api, limit) in llm.quotaLimits { snapshot.quota[api] = QuotaUsage(used: used[api] ?? 0, limit: limit) }
                 snapshot.llmSpendToday = spend
                 snapshot.budgetLimitedRunsLastHour = limited
+                if let minutes = alertsFailingMinutes {
+                    for (channel, since) in try await database.pool.read({ try $0.alerts.failingSince() }).sorted(by: { $0.key < $1.key })
+                    where now.timeIntervalSince(since) > minutes * 60 {
+                        alertProblems.append("alerts: the \(channel) channel has been failing since \(Timestamp.format(since))")
+                    }
+                }
             } catch {
                 snapshot.databaseWritable = false
                 snapshot.reasons.append("database cannot be read: \(error)")
@@ -181,7 +193,7 @@ public final class HealthMonitor: Sendable {
         snapshot.nextRuns = scheduler.nextRuns
         snapshot.lastJobResults = scheduler.results
 
-        var degraded: [String] = []
+        var degraded: [String] = alertProblems
         if let problem = marketDataProblem() { degraded.append(problem) }
         if snapshot.freeDiskBytes < 1 << 30 || snapshot.freeDiskBytes < 2 * snapshot.databaseBytes { degraded.append("low free disk space") }
         if let age = snapshot.lastBackupAgeSeconds {
@@ -209,6 +221,20 @@ public final class HealthMonitor: Sendable {
         snapshot.status = !snapshot.databaseWritable ? .unhealthy : (degraded.isEmpty ? .healthy : .degraded)
         snapshot.reasons += degraded
         snapshotState.withLock { $0 = snapshot }
+        let status = snapshot.status
+        let before = lastStatus.withLock { last -> HealthSnapshot.Status? in
+            defer { last = status }
+            return last
+        }
+        if let before, before != status {
+            // Coalesced by the sender: a flapping state becomes one message with a count.
+            let alert = AlertEvents.health(from: before.rawValue, to: status.rawValue, reasons: snapshot.reasons)
+            do {
+                try await database.pool.write { try $0.alerts.enqueue(alert) }
+            } catch {
+                logger.warning("the health change could not be written to the alert outbox", ["error": "\(error)"])
+            }
+        }
         return snapshot
     }
 }

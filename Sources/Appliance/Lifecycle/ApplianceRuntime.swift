@@ -53,7 +53,8 @@ final class ApplianceRuntime: Sendable {
                                        logger: logger.with(["component": "health"]),
                                        marketDataProblem: {
                                            selector.unreachable.map { "polymarket: unreachable since \(Timestamp.format($0.since)) (\($0.detail)); nothing is analysed or written until it answers" }
-                                       })
+                                       },
+                                       alertsFailingMinutes: configuration.alerts.isEnabled ? configuration.alerts.failingMinutes : nil)
             let scheduler = Scheduler(database: database, clock: clock, logger: logger, metrics: metrics, health: health)
             let server = HTTPServer(configuration: serverConfiguration(), router: router(database: database, health: health, analysis: analysis),
                                     observer: metrics, logger: logger.with(["component": "http"]))
@@ -74,10 +75,14 @@ final class ApplianceRuntime: Sendable {
                 MaintenanceJobs.walMaintenance(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.checkpointRetention(database: parts.database, configuration: configuration, logger: logger),
                 MaintenanceJobs.chartSnapshots(database: parts.database, configuration: configuration, logger: logger),
+                MaintenanceJobs.digest(database: parts.database, configuration: configuration, logger: logger),
             ]),
             ResumeService(enabled: configuration.resumeInterruptedRuns, database: parts.database,
                           catalog: GraphCatalog.serve(analysis: parts.analysis), logger: logger, stop: stop),
             HTTPService(server: parts.server, ready: ready),
+            AlertService(sender: AlertSender.make(configuration: configuration, pool: parts.database.pool, clock: clock,
+                                                  logger: logger.with(["component": "alerts"])),
+                         enabled: configuration.alerts.isEnabled, logger: logger.with(["component": "alerts"]), stop: stop),
         ]
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogService(database: parts.database, notifier: notifier, interval: interval))

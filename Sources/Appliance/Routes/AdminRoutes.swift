@@ -39,6 +39,22 @@ enum AdminRoutes {
                     throw HTTPError(500, code: error.code.rawValue, message: error.message)
                 }
             }),
+            Route(.post, "/admin/digest", .task { request in
+                struct Body: Decodable { var day: String? }
+                let body = request.body.isEmpty ? Body(day: nil) : try? JSONDecoder().decode(Body.self, from: Data(request.body))
+                guard let body, body.day.map({ $0.count == 10 && Timestamp.parse($0 + "T00:00:00Z") != nil }) ?? true else {
+                    throw HTTPError.badRequest("invalid_body", "expected no body, or a JSON object with day as YYYY-MM-DD")
+                }
+                guard configuration.alerts.isEnabled else {
+                    throw HTTPError(409, code: "alerts_disabled", message: "no alert channel is configured")
+                }
+                let now = database.clock.now()
+                let day = body.day ?? Digest.yesterday(now)
+                try await database.pool.write { database in
+                    try database.alerts.enqueue(try Digest.build(database, day: day, configuration: configuration, now: now).alert)
+                }
+                return .json(["queued": day])
+            }),
         ].behind([AdminAuthentication(token: configuration.adminToken)])
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Pipeline
 import Storage
 import Support
 
@@ -28,7 +29,13 @@ enum MaintenanceJobs {
     /// backup does not verify.
     static func backup(database: AppDatabase, configuration: Configuration, logger: Logger) -> Job {
         Job(name: "backup", schedule: .dailyAt(minuteOfDay: configuration.backupMinuteOfDay)) {
-            try await BackupOperation.run(database: database, configuration: configuration, logger: logger)
+            do {
+                try await BackupOperation.run(database: database, configuration: configuration, logger: logger)
+            } catch {
+                // Told to the operator; a failure to write the alert must not hide the backup's own error.
+                _ = try? await database.pool.write { try $0.alerts.enqueue(AlertEvents.backup(error: "\(error)")) }
+                throw error
+            }
             return .success
         }
     }

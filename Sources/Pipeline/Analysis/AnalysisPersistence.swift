@@ -56,7 +56,10 @@ enum AnalysisPersistence {
                 record.coreThesis = draft.coreThesis
                 record.catalysts = draft.catalysts
                 record.risks = draft.risks
-                recommendationID = try database.recommendations.insert(record).id
+                let stored = try database.recommendations.insert(record)
+                recommendationID = stored.id
+                // The alert is part of the fact: written in the same transaction, or not at all.
+                if stored.direction != .noTrade { try database.alerts.enqueue(AlertEvents.actionable(stored, market: market)) }
             }
             for output in signals.sorted(by: { $0.agent < $1.agent }) {
                 var signal = AgentSignal(marketID: market.id, runID: request.runID, agentName: output.agent, agentType: output.kind.rawValue,
@@ -82,6 +85,9 @@ enum AnalysisPersistence {
             }
             try run.chargeLLMSpend(database)
             try database.analysisHistory.record(run)
+            if status == .failed {
+                try database.alerts.enqueue(AlertEvents.failed(market: market, runID: request.runID, message: run.errorMessage ?? "unknown error"))
+            }
             return PersistedAnalysis(status: status, recommendationID: recommendationID, errorMessage: run.errorMessage)
         }
     }

@@ -100,6 +100,12 @@ public final class NetworkClient: Sendable {
                                              "waitSeconds": (wait * 1000).rounded() / 1000])
     }
 
+    /// Sends `request` once: no retry, no circuit breaker, every status returned (callers that
+    /// keep their own durable retry schedule, like the alert outbox, read 429s themselves).
+    public func sendOnce(_ request: NetworkRequest) async throws -> NetworkResponse {
+        try await transport.send(request)
+    }
+
     /// Sends `request`, retrying transient failures. Returns the response for any status other
     /// than 429 and 5xx; throws `NetworkError` when retries are exhausted, the circuit is open, or
     /// the wait a server asks for is longer than the policy allows.

@@ -106,11 +106,16 @@ public struct SignalIntake: Sendable {
                 switch decision.effect {
                 case .none: break
                 case .close(let position, let price):
-                    try store.close(position, price: price, signalID: id)
+                    let pnl = try store.close(position, price: price, signalID: id)
                     positionID = position.id
+                    try database.alerts.enqueue(AlertEvents.closed(symbol: position.symbol, price: price, pnl: pnl))
                 case .open(let side, let quantity, let price, let closing):
-                    if let closing { try store.close(closing, price: price, signalID: id) }
+                    if let closing {
+                        let pnl = try store.close(closing, price: price, signalID: id)
+                        try database.alerts.enqueue(AlertEvents.closed(symbol: closing.symbol, price: price, pnl: pnl))
+                    }
                     positionID = try store.open(symbol: signal.symbol, side: side, quantity: quantity, price: price, signalID: id)
+                    try database.alerts.enqueue(AlertEvents.opened(symbol: signal.symbol, side: side.rawValue, quantity: quantity, price: price))
                 }
                 let seconds = deciding.secondsElapsed()
                 try store.recordDecision(signalID: id, action: decision.action, rule: decision.rule, reasons: decision.reasons,

@@ -12,6 +12,7 @@ public enum Schema {
         SchemaV7.migration,
         SchemaV8.migration,
         SchemaV9.migration,
+        SchemaV10.migration,
     ]
 
     /// The newest schema version this binary writes.

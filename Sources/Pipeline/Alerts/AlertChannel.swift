@@ -1,0 +1,105 @@
+import FoundationEssentials
+import Storage
+import Support
+
+/// One configured alert destination and its wire format.
+public struct AlertChannel: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Our own JSON webhook, signed with HMAC-SHA256.
+        case webhook
+        /// Slack-compatible incoming webhooks (Slack, Mattermost, Discord's `/slack` endpoint).
+        case slack
+        /// Discord webhooks.
+        case discord
+        /// Telegram Bot API `sendMessage`.
+        case telegram
+    }
+
+    /// The channel's name in routes and the outbox (`webhook`, `slack`, `discord`, `telegram`).
+    public var name: String
+    public var kind: Kind
+    /// Where messages go (Telegram: the API base URL; the bot token is separate).
+    public var url: String
+    /// Webhook: the HMAC key. Telegram: the bot token.
+    public var secret: String?
+    /// Telegram: the chat id.
+    public var chatID: String?
+    /// Alerts below this severity are not sent here.
+    public var minimumSeverity: AlertSeverity = .info
+
+    public init(name: String, kind: Kind, url: String, secret: String? = nil, chatID: String? = nil, minimumSeverity: AlertSeverity = .info) {
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.secret = secret
+        self.chatID = chatID
+        self.minimumSeverity = minimumSeverity
+    }
+
+    /// What one send did.
+    public enum Outcome: Sendable, Equatable {
+        case sent(response: String)
+        /// The provider asked us to wait (429): try again after `seconds`, not counted as a failure of the message.
+        case wait(seconds: Double, response: String)
+        /// Failed; `permanent` when sending again cannot help (a 4xx other than 429).
+        case failed(error: String, permanent: Bool)
+    }
+
+    /// The request delivering `text` for `delivery` at `now` (unix seconds in the signature).
+    public func request(_ delivery: AlertDelivery, text: String, now: Date) -> NetworkRequest {
+        switch kind {
+        case .webhook:
+            let body = JSONValue.object([
+                "id": .string(delivery.idempotencyKey), "event": .string(delivery.event), "severity": .string(delivery.severity.rawValue),
+                "time": .string(Timestamp.format(delivery.createdAt)), "text": .string(text), "data": delivery.data,
+            ]).serialized()
+            var headers = ["Content-Type": "application/json", "X-TradeWizard-Event": delivery.event, "Idempotency-Key": delivery.idempotencyKey]
+            if let secret { headers["X-TradeWizard-Signature"] = Self.signature(secret: secret, body: body, time: Int64(now.timeIntervalSince1970)) }
+            return NetworkRequest(method: "POST", url: url, headers: headers, body: body, timeout: 10)
+        case .slack:
+            return NetworkRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"],
+                                  body: JSONValue.object(["text": .string(text)]).serialized(), timeout: 10)
+        case .discord:
+            // Discord refuses content over 2,000 characters; no mentions are ever pinged.
+            let content = text.count > 2_000 ? String(text.prefix(1_997)) + "…" : text
+            return NetworkRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"],
+                                  body: JSONValue.object(["content": .string(content), "allowed_mentions": .object(["parse": .array([])])]).serialized(),
+                                  timeout: 10)
+        case .telegram:
+            let escaped = MarkdownV2.escape(text.count > 4_000 ? String(text.prefix(3_999)) + "…" : text)
+            let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+            return NetworkRequest(method: "POST", url: "\(base)/bot\(secret ?? "")/sendMessage", headers: ["Content-Type": "application/json"],
+                                  body: JSONValue.object(["chat_id": .string(chatID ?? ""), "text": .string(escaped),
+                                                          "parse_mode": .string("MarkdownV2"), "disable_web_page_preview": .bool(true)]).serialized(),
+                                  timeout: 10)
+        }
+    }
+
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+    public static func signature(secret: String, body: [UInt8], time: Int64) -> String {
+        "t=\(time),v1=" + HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(time).".utf8) + body).hexString
+    }
+
+    /// Reads the provider's answer: each one says success and "wait" its own way.
+    public func outcome(_ response: NetworkResponse, now: Date) -> Outcome {
+        let text = String(response.text.prefix(500))
+        let body = try? JSONValue.parse(response.body)
+        if response.status == 429 {
+            // Telegram: parameters.retry_after; Discord: retry_after (seconds, fractional); others: Retry-After.
+            let asked = body?["parameters"]?["retry_after"]?.numberValue ?? body?["retry_after"]?.numberValue ?? response.retryAfter(now: now)
+            return .wait(seconds: min(3_600, max(1, asked ?? 30)), response: text)
+        }
+        switch kind {
+        case .telegram:
+            if body?["ok"] == .bool(true), (200..<300).contains(response.status) { return .sent(response: text) }
+            if let retry = body?["parameters"]?["retry_after"]?.numberValue { return .wait(seconds: min(3_600, max(1, retry)), response: text) }
+        case .slack:
+            // Slack answers 200 "ok"; its errors are plain strings (invalid_payload, no_text, channel_not_found…).
+            if response.status == 200 { return .sent(response: text) }
+        case .discord, .webhook:
+            if (200..<300).contains(response.status) { return .sent(response: text.isEmpty ? "HTTP \(response.status)" : text) }
+        }
+        let permanent = (400..<500).contains(response.status) && response.status != 408
+        return .failed(error: "HTTP \(response.status): \(text)", permanent: permanent)
+    }
+}
