@@ -98,7 +98,7 @@ extension MaintenanceJobs {
             guard configuration.alerts.isEnabled else { return .skipped("no alert channel configured") }
             let now = database.clock.now()
             try await database.pool.write { database in
-                try database.alerts.enqueue(try Digest.build(database, day: Digest.yesterday(now), configuration: configuration, now: now).alert)
+                _ = try database.alerts.enqueue(try Digest.build(database, day: Digest.yesterday(now), configuration: configuration, now: now).alert)
             }
             return .success
         }

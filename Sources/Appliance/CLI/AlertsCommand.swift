@@ -121,7 +121,7 @@ enum DigestCommand: Command {
             return .ok
         }
         defer { database.close() }
-        try await database.pool.write { try $0.alerts.enqueue(digest.alert) }
+        try await database.pool.write { _ = try $0.alerts.enqueue(digest.alert) }
         let pass = try await AlertSender.make(configuration: configuration, pool: database.pool, clock: SystemWallClock(), logger: .disabled).runOnce()
         context.console.warn("digest: \(pass.sent) message(s) sent, \(pass.waiting) waiting for a retry, \(pass.failed) given up (see tradewizard alerts)")
         return pass.failed == 0 ? .ok : .failure

@@ -230,7 +230,7 @@ public final class HealthMonitor: Sendable {
             // Coalesced by the sender: a flapping state becomes one message with a count.
             let alert = AlertEvents.health(from: before.rawValue, to: status.rawValue, reasons: snapshot.reasons)
             do {
-                try await database.pool.write { try $0.alerts.enqueue(alert) }
+                try await database.pool.write { _ = try $0.alerts.enqueue(alert) }
             } catch {
                 logger.warning("the health change could not be written to the alert outbox", ["error": "\(error)"])
             }

@@ -55,7 +55,8 @@ public final class Metrics: HTTPServerObserver {
 
     /// Renders every metric. `database` and `health` supply the gauges sampled elsewhere.
     func render(database: WriterStatistics, health: HealthSnapshot, uptimeSeconds: Double, residentBytes: Int,
-                signals: SignalReport? = nil, llm: [(provider: String, node: String, spend: LLMSpend)] = []) -> String {
+                signals: SignalReport? = nil, llm: [(provider: String, node: String, spend: LLMSpend)] = [],
+                alerts: [(event: String, channel: String, status: String, count: Int)] = []) -> String {
         let snapshot = state.withLock { $0 }
         var out = PrometheusText()
         out.family("tradewizard_http_requests_total", "counter", "HTTP requests answered, by route pattern, method and status.")
@@ -111,6 +112,8 @@ public final class Metrics: HTTPServerObserver {
             out.family("tradewizard_positions_realized_pnl_dollars", "gauge", "Realized P&L of closed positions.")
             out.sample("tradewizard_positions_realized_pnl_dollars", [:], signals.positions.realizedPnl)
         }
+        out.family("tradewizard_alerts_total", "counter", "Alert deliveries by event, channel and result (pending, sent, coalesced, failed).")
+        for row in alerts { out.sample("tradewizard_alerts_total", ["event": row.event, "channel": row.channel, "result": row.status], Double(row.count)) }
         out.family("tradewizard_llm_calls_total", "counter", "Paid LLM answers, by provider and agent (or node).")
         for row in llm { out.sample("tradewizard_llm_calls_total", ["provider": row.provider, "agent": Self.agentLabel(row.node)], Double(row.spend.calls)) }
         out.family("tradewizard_llm_cost_dollars_total", "counter", "LLM cost (reported usage × price table), by provider and agent.")

@@ -51,7 +51,7 @@ enum AdminRoutes {
                 let now = database.clock.now()
                 let day = body.day ?? Digest.yesterday(now)
                 try await database.pool.write { database in
-                    try database.alerts.enqueue(try Digest.build(database, day: day, configuration: configuration, now: now).alert)
+                    _ = try database.alerts.enqueue(try Digest.build(database, day: day, configuration: configuration, now: now).alert)
                 }
                 return .json(["queued": day])
             }),

@@ -33,7 +33,7 @@ enum MaintenanceJobs {
                 try await BackupOperation.run(database: database, configuration: configuration, logger: logger)
             } catch {
                 // Told to the operator; a failure to write the alert must not hide the backup's own error.
-                _ = try? await database.pool.write { try $0.alerts.enqueue(AlertEvents.backup(error: "\(error)")) }
+                _ = try? await database.pool.write { _ = try $0.alerts.enqueue(AlertEvents.backup(error: "\(error)")) }
                 throw error
             }
             return .success

@@ -67,11 +67,14 @@ public final class AlertSender: Sendable {
     @discardableResult
     public func runOnce() async throws -> Pass {
         let routing = routing
-        try await pool.write { database in
-            for alert in try database.alerts.unrouted() {
+        // A thousand alerts a transaction, until none is left unrouted.
+        while try await pool.write({ database -> Bool in
+            let batch = try database.alerts.unrouted(limit: 1_000)
+            for alert in batch {
                 try database.alerts.route(alert.id, to: routing.channels(for: alert.event, severity: alert.severity))
             }
-        }
+            return batch.count == 1_000
+        }) {}
         var pass = Pass()
         for channel in routing.channels { try await deliver(channel, into: &pass) }
         return pass
@@ -128,7 +131,7 @@ public final class AlertSender: Sendable {
         let now = clock.now()
         let budget = budget(channel.name, now: now)
         guard budget > 0 else { return }
-        let due = try await pool.read { try $0.alerts.due(channel: channel.name, limit: 10_000) }
+        let due = try await pool.read { try $0.alerts.due(channel: channel.name, limit: 100_000) }
         guard !due.isEmpty else { return }
         for message in Self.messages(due, budget: budget) {
             let sentAt = clock.now()
