@@ -71,6 +71,21 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(again.sent, 0, "a sent alert is not sent again")
     }
 
+    func testOurOwnWebhookIntakeAcceptsTheAlertSignatureSchemeWithinFiveMinutesOnly() {
+        let credentials = WebhookCredentials(hmacSecret: "shared-secret-0123456789", token: nil)
+        let body = Array(#"{"symbol":"SPY","direction":"call","price":500}"#.utf8)
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let signed = AlertChannel.signature(secret: "shared-secret-0123456789", body: body, time: 1_795_000_000)
+        XCTAssertEqual(credentials.authenticate(body: body, signature: nil, pathToken: nil, timestamped: signed, now: now), .hmac)
+        XCTAssertEqual(credentials.authenticate(body: body, signature: nil, pathToken: nil, timestamped: signed, now: now.addingTimeInterval(299)), .hmac)
+        XCTAssertNil(credentials.authenticate(body: body, signature: nil, pathToken: nil, timestamped: signed, now: now.addingTimeInterval(301)),
+                     "a replay after five minutes is refused")
+        XCTAssertNil(credentials.authenticate(body: body + [32], signature: nil, pathToken: nil, timestamped: signed, now: now), "a changed body")
+        let otherTime = signed.replacingOccurrences(of: "t=1795000000", with: "t=1795000001")
+        XCTAssertNil(credentials.authenticate(body: body, signature: nil, pathToken: nil, timestamped: otherTime, now: now), "the time is signed too")
+        XCTAssertNil(credentials.authenticate(body: body, signature: nil, pathToken: nil, timestamped: "t=abc,v1=00", now: now))
+    }
+
     func testTelegramGetsEscapedMarkdownV2AndIts429RetryAfterIsWaitedWithoutCountingAFailure() async throws {
         let calls = Mutex(0)
         let server = try LoopbackHTTPServer { _ in

@@ -102,7 +102,8 @@ struct WebhookAuthenticator: HTTPMiddleware {
     func respond(to request: HTTPRequest, next: any HTTPResponder) async throws -> HTTPResponse {
         try checkBeforeBody(request)
         guard let method = credentials.authenticate(body: request.body, signature: request.header("x-signature"),
-                                                    pathToken: request.pathParameters["token"]) else {
+                                                    pathToken: request.pathParameters["token"],
+                                                    timestamped: request.header("x-tradewizard-signature"), now: Date()) else {
             logger.warning("webhook request without valid credentials", ["remote": request.remoteAddress])
             throw HTTPError(401, code: RefusalReason.unauthorized.rawValue, message: RefusalReason.unauthorized.message)
         }
@@ -117,7 +118,7 @@ struct WebhookAuthenticator: HTTPMiddleware {
         guard credentials.isConfigured else {
             throw HTTPError(503, code: "webhook_disabled", message: "the webhook is disabled: set WEBHOOK_SECRET or WEBHOOK_TOKEN")
         }
-        if request.header("x-signature") == nil, let presented = request.pathParameters["token"],
+        if request.header("x-signature") == nil, request.header("x-tradewizard-signature") == nil, let presented = request.pathParameters["token"],
            !(credentials.token.map { constantTimeEquals(Array(presented.utf8), Array($0.utf8)) } ?? false) {
             logger.warning("webhook request without valid credentials", ["remote": request.remoteAddress])
             throw HTTPError(401, code: RefusalReason.unauthorized.rawValue, message: RefusalReason.unauthorized.message)

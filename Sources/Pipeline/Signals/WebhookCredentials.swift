@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Support
 
 /// How a webhook sender proved it may send signals; stored with each signal.
@@ -27,8 +28,26 @@ public struct WebhookCredentials: Sendable {
     /// False when neither credential is set: the webhook is then disabled.
     public var isConfigured: Bool { hmacSecret != nil || token != nil }
 
-    /// The method that authenticated the request, or nil when none did.
-    public func authenticate(body: [UInt8], signature: String?, pathToken: String?) -> WebhookAuthentication? {
+    /// Seconds a timestamped signature (`X-TradeWizard-Signature`) may be off the server's clock.
+    public static let timestampTolerance: Double = 300
+
+    /// The method that authenticated the request, or nil when none did. `timestamped` is an
+    /// `X-TradeWizard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` — the
+    /// scheme the appliance's own alerts are signed with — judged against `now`.
+    public func authenticate(body: [UInt8], signature: String?, pathToken: String?, timestamped: String? = nil,
+                             now: Date = Date()) -> WebhookAuthentication? {
+        if let timestamped {
+            guard let secret = hmacSecret else { return nil }
+            var fields: [String: String] = [:]
+            for part in timestamped.split(separator: ",") {
+                let pair = part.split(separator: "=", maxSplits: 1).map { String($0).trimmed() }
+                if pair.count == 2 { fields[pair[0]] = pair[1] }
+            }
+            guard let t = fields["t"], t.allSatisfy(\.isNumber), t.count <= 12, let seconds = Double(t),
+                  abs(now.timeIntervalSince1970 - seconds) <= Self.timestampTolerance, let presented = fields["v1"]?.lowercased() else { return nil }
+            let expected = HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(t).".utf8) + body).hexString
+            return constantTimeEquals(Array(presented.utf8), Array(expected.utf8)) ? .hmac : nil
+        }
         if let signature {
             guard let secret = hmacSecret else { return nil }
             var hex = signature.trimmed().lowercased()
