@@ -199,6 +199,20 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(value9, 0, "a given-up alert is not retried")
     }
 
+    func testAChannelsSecretNeverReachesTheStoredError() async throws {
+        try await enqueue([NewAlert(event: "analysis.failed", severity: .warning, text: "x")])
+        let channels = [AlertChannel(name: "telegram", kind: .telegram, url: "http://127.0.0.1:9", secret: "999:SECRET-BOT-TOKEN", chatID: "1"),
+                        AlertChannel(name: "slack", kind: .slack, url: "http://127.0.0.1:9/services/SECRET/PATH")]
+        _ = try await sender(channels).runOnce()
+        let stored = try await deliveries()
+        XCTAssertEqual(stored.count, 2)
+        for delivery in stored {
+            let error = delivery.lastError ?? ""
+            XCTAssertFalse(error.isEmpty, "the refused connection is recorded")
+            XCTAssertFalse(error.contains("SECRET"), error)
+        }
+    }
+
     func testAnAlertIsWrittenOnlyWithItsFactAndRoutedByEventAndSeverity() async throws {
         struct Rollback: Error {}
         do {

@@ -61,7 +61,11 @@ enum AlertsCommand: Command {
             let outcome = channel.outcome(response, now: now)
             context.console.print("\(channel.name): HTTP \(response.status) \(response.text.prefix(500))")
             if case .sent = outcome { return .ok }
-            context.console.error("alerts test: the provider did not take the message: \(outcome)")
+            if case .wait(let seconds, _) = outcome {
+                context.console.error("alerts test: the provider asks to wait \(Int(seconds)) s before the next message")
+            } else {
+                context.console.error("alerts test: the provider did not take the message (its answer is above)")
+            }
             return .failure
         } catch {
             context.console.error("alerts test: \(error)")

@@ -80,6 +80,15 @@ public struct AlertChannel: Sendable, Equatable {
         "t=\(time),v1=" + HMACSHA256.authenticationCode(key: Array(secret.utf8), message: Array("\(time).".utf8) + body).hexString
     }
 
+    /// `text` with this channel's secrets (a bot token, a webhook URL that is itself the
+    /// credential) replaced, for logs and the stored last error.
+    public func redact(_ text: String) -> String {
+        var out = text
+        if kind == .slack || kind == .discord { out = out.replacing(url, with: "[redacted webhook URL]") }
+        if kind == .telegram, let secret, !secret.isEmpty { out = out.replacing(secret, with: "[redacted]") }
+        return out
+    }
+
     /// Reads the provider's answer: each one says success and "wait" its own way.
     public func outcome(_ response: NetworkResponse, now: Date) -> Outcome {
         let text = String(response.text.prefix(500))
@@ -100,6 +109,6 @@ public struct AlertChannel: Sendable, Equatable {
             if (200..<300).contains(response.status) { return .sent(response: text.isEmpty ? "HTTP \(response.status)" : text) }
         }
         let permanent = (400..<500).contains(response.status) && response.status != 408
-        return .failed(error: "HTTP \(response.status): \(text)", permanent: permanent)
+        return .failed(error: redact("HTTP \(response.status): \(text)"), permanent: permanent)
     }
 }

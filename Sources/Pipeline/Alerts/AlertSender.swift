@@ -140,7 +140,7 @@ public final class AlertSender: Sendable {
                 let response = try await client.sendOnce(channel.request(message.primary, text: message.text, now: sentAt))
                 outcome = channel.outcome(response, now: sentAt)
             } catch let error as NetworkError {
-                outcome = .failed(error: error.description, permanent: false)
+                outcome = .failed(error: channel.redact(error.description), permanent: false)
             }
             sentTimes.withLock { $0[channel.name, default: []].append(sentAt) }
             let delivery = message.primary
