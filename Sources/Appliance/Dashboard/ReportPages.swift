@@ -161,9 +161,14 @@ enum OperationsPages {
         let health = context.health.snapshot
         let days = (0..<14).reversed().map { String(Timestamp.format(context.now.addingTimeInterval(-Double($0) * 86_400)).prefix(10)) }
         let backupsPath = context.configuration.dataDirectory.backupsPath
-        let (runs, spend, totals, errors) = try await context.pool.read { database in
+        let (runs, spend, totals, errors, alerts) = try await context.pool.read { database in
             (try database.jobRuns.list(limit: 30), try days.map { (label: String($0.suffix(5)), value: try database.llmCalls.spend(day: $0).costUSD) },
-             try database.llmCalls.totalsByProviderAndNode(), try database.signals.errorCounts())
+             try database.llmCalls.totalsByProviderAndNode(), try database.signals.errorCounts(), try database.alerts.list(limit: 20))
+        }
+        let channels = context.configuration.alerts.routing.channels.map(\.name)
+        let alertRows: [[HTML]] = alerts.map { d in
+            ["\(DashboardLayout.time(d.createdAt))", "\(d.channel)", "\(d.event)", "\(d.status.rawValue)", "\(d.attempts)",
+             "\(String(d.text.prefix(120)))", "\(d.lastError.map { String($0.prefix(120)) } ?? "")"]
         }
         let refusalRows: [[HTML]] = refusals.filter { $0.value > 0 }.sorted { $0.value > $1.value }.map { ["\($0.key)", "\($0.value)"] }
         let errorRows: [[HTML]] = errors.sorted { $0.value > $1.value }.map { ["\($0.key)", "\($0.value)"] }
@@ -188,6 +193,9 @@ enum OperationsPages {
         <section aria-labelledby="spend"><h2 id="spend">LLM spend</h2>
         \(SVGChart.bars(title: "LLM spend per day", summary: "Dollars spent on model calls on each of the last 14 days (UTC): " + spend.map { "\($0.label) \(DashboardLayout.money($0.value))" }.joined(separator: ", ") + ".", values: spend, format: { DashboardLayout.money($0) }))
         \(DashboardLayout.table(caption: "Spend by provider and agent, all time", headers: ["Provider", "Agent", "Calls", "Cost"], rows: totalRows, empty: "No model call has been paid."))</section>
+        <section aria-labelledby="alerts"><h2 id="alerts">Alerts</h2>
+        <p>\(channels.isEmpty ? "No alert channel is configured (ALERT_* settings; see the README's Alerts section)." : "Channels: " + channels.joined(separator: ", ") + ".")</p>
+        \(DashboardLayout.table(caption: "The 20 newest alert deliveries", headers: ["Created (UTC)", "Channel", "Event", "Status", "Attempts", "Text", "Last error"], rows: alertRows, empty: "The outbox is empty."))</section>
         <section aria-labelledby="refusals"><h2 id="refusals">Refusals and errors</h2>
         \(DashboardLayout.table(caption: "Requests the HTTP server refused since it started, by reason", headers: ["Reason", "Count"], rows: refusalRows, empty: "No request refused since start."))
         \(DashboardLayout.table(caption: "Webhook bodies that could not be processed, by error code (all time)", headers: ["Code", "Count"], rows: errorRows, empty: "No unprocessable webhook body."))</section>
