@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 @testable import Pipeline
 import Storage
 import Support
@@ -197,6 +198,34 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(value8, .failed)
         let value9 = try await sender([channel], giveUp: 3_600).runOnce().waiting
         XCTAssertEqual(value9, 0, "a given-up alert is not retried")
+    }
+
+    func testEmailGoesThroughARealSMTPServerAsOneWellFormedMessage() async throws {
+        let python = try TestLocations.ciPython(with: "aiosmtpd")
+        let received = directory + "/mail.jsonl"
+        let sink = try Subprocess(arguments: [python, TestLocations.repositoryRoot + "/Tests/interop/smtp_sink.py", received], mergeErrors: true)
+        defer { sink.signal(SIGKILL); _ = sink.wait() }
+        let port = try XCTUnwrap(sink.readLine().flatMap { Int($0.trimmed()) }, "the sink printed its port")
+        var channel = AlertChannel(name: "email", kind: .email, url: "smtp://127.0.0.1:\(port)")
+        channel.mailFrom = "alerts@tradewizard.test"
+        channel.mailTo = ["ops@example.test", "second@example.test"]
+        try await enqueue([NewAlert(event: "backup.failed", severity: .critical, text: "Backup failed: disk full\n.\nline after a lone dot")])
+        let pass = try await sender([channel]).runOnce()
+        let afterPass = try await deliveries()
+        XCTAssertEqual(pass.sent, 1, "\(afterPass)")
+        let line = try XCTUnwrap(String(contentsOfFile: received, encoding: .utf8).split(separator: "\n").first)
+        let mail = try JSONValue.parse(Array(line.utf8))
+        XCTAssertEqual(mail["from"], "alerts@tradewizard.test")
+        XCTAssertEqual(mail["to"]?.arrayValue?.compactMap(\.stringValue), ["ops@example.test", "second@example.test"])
+        let content = mail["content"]?.stringValue ?? ""
+        XCTAssertTrue(content.contains("Subject: [TradeWizard] critical: backup.failed"), content)
+        XCTAssertTrue(content.contains("Message-ID: <alert-1-email@tradewizard>"), "the idempotency key names the message")
+        XCTAssertTrue(content.contains("Date: Wed, 18 Nov 2026 11:06:40 +0000"), "RFC 5322 date of the send time (checked against Python's strftime): \(content)")
+        XCTAssertTrue(content.contains("Backup failed: disk full"), content)
+        XCTAssertTrue(content.contains("\n.\n") || content.contains("\r\n.\r\n"), "a lone dot survives (dot-stuffing), not the end of the message: \(content)")
+        XCTAssertTrue(content.contains("line after a lone dot"), content)
+        let stored = try await deliveries()
+        XCTAssertEqual(stored[0].status, .sent)
     }
 
     func testAChannelsSecretNeverReachesTheStoredError() async throws {

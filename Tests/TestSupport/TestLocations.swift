@@ -73,3 +73,17 @@ public func makeTemporaryDirectory() throws -> String {
 public func removeDirectory(_ path: String) {
     _ = try? FileManager.default.removeItem(atPath: path)
 }
+
+extension TestLocations {
+    /// The Python of `.build/ci-venv` when `module` imports there (`.ci/run` installs aiosmtpd,
+    /// selenium and prometheus-client into it from PyPI); otherwise the calling test is skipped.
+    public static func ciPython(with module: String) throws -> String {
+        let python = repositoryRoot + "/.build/ci-venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python),
+              let probe = try? Subprocess(arguments: [python, "-c", "import \(module)"], mergeErrors: true),
+              probe.wait() == 0 else {
+            throw skip("\(module) is not installed in .build/ci-venv (.ci/run installs it from PyPI)")
+        }
+        return python
+    }
+}

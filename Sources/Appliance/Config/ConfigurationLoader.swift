@@ -115,7 +115,23 @@ enum ConfigurationLoader {
         case (nil, _): problems.append("ALERT_TELEGRAM_BOT_TOKEN: ALERT_TELEGRAM_CHAT_ID is set without a bot token")
         case (_, nil): problems.append("ALERT_TELEGRAM_CHAT_ID: ALERT_TELEGRAM_BOT_TOKEN is set without a chat id")
         }
-        let names = Set(channels.map(\.name)) .union(["webhook", "slack", "discord", "telegram"])
+        if let url = text("ALERT_SMTP_URL") {
+            func address(_ value: String) -> Bool {
+                value.count <= 254 && value.contains("@") && !value.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0.asciiValue.map { $0 < 32 } ?? false })
+            }
+            let to = (text("ALERT_EMAIL_TO") ?? "").split(separator: ",").map { String($0).trimmed() }.filter { !$0.isEmpty }
+            if !(url.hasPrefix("smtp://") || url.hasPrefix("smtps://")) {
+                problems.append("ALERT_SMTP_URL: expected smtp://user:password@host:587 or smtps://user:password@host:465")
+            } else if let from = text("ALERT_EMAIL_FROM"), address(from), !to.isEmpty, to.allSatisfy(address) {
+                var channel = AlertChannel(name: "email", kind: .email, url: url)
+                channel.mailFrom = from
+                channel.mailTo = to
+                channels.append(channel)
+            } else {
+                problems.append("ALERT_EMAIL_FROM/ALERT_EMAIL_TO: ALERT_SMTP_URL needs a sender address and at least one recipient (user@host, comma-separated)")
+            }
+        }
+        let names = Set(channels.map(\.name)) .union(["webhook", "slack", "discord", "telegram", "email"])
         if let minimum = text("ALERT_MIN_SEVERITY") {
             for entry in minimum.split(separator: ",").map({ String($0).trimmed() }) where !entry.isEmpty {
                 let parts = entry.split(separator: ":").map(String.init)
@@ -135,7 +151,7 @@ enum ConfigurationLoader {
             }
             let targets = parts[1].split(separator: "+").map { String($0).trimmed() }.filter { !$0.isEmpty && $0 != "none" }
             if let unknown = targets.first(where: { !names.contains($0) }) {
-                problems.append("ALERT_ROUTES: \(unknown) in \(entry) is not a channel (webhook, slack, discord, telegram)"); continue
+                problems.append("ALERT_ROUTES: \(unknown) in \(entry) is not a channel (webhook, slack, discord, telegram, email)"); continue
             }
             routes[parts[0]] = targets
         }

@@ -13,6 +13,8 @@ public struct AlertChannel: Sendable, Equatable {
         case discord
         /// Telegram Bot API `sendMessage`.
         case telegram
+        /// Mail through an SMTP server (`smtp://` with STARTTLS, or `smtps://`).
+        case email
     }
 
     /// The channel's name in routes and the outbox (`webhook`, `slack`, `discord`, `telegram`).
@@ -26,6 +28,9 @@ public struct AlertChannel: Sendable, Equatable {
     public var chatID: String?
     /// Alerts below this severity are not sent here.
     public var minimumSeverity: AlertSeverity = .info
+    /// Email: the sender and the recipients.
+    public var mailFrom: String?
+    public var mailTo: [String] = []
 
     public init(name: String, kind: Kind, url: String, secret: String? = nil, chatID: String? = nil, minimumSeverity: AlertSeverity = .info) {
         self.name = name
@@ -65,6 +70,16 @@ public struct AlertChannel: Sendable, Equatable {
             return NetworkRequest(method: "POST", url: url, headers: ["Content-Type": "application/json"],
                                   body: JSONValue.object(["content": .string(content), "allowed_mentions": .object(["parse": .array([])])]).serialized(),
                                   timeout: 10)
+        case .email:
+            let subject = "[TradeWizard] \(delivery.severity.rawValue): \(delivery.event)"
+            let lines = [
+                "From: TradeWizard <\(mailFrom ?? "")>", "To: " + mailTo.joined(separator: ", "), "Subject: \(subject)",
+                "Date: \(Self.mailDate(now))", "Message-ID: <\(delivery.idempotencyKey)@tradewizard>", "MIME-Version: 1.0",
+                "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "X-TradeWizard-Event: \(delivery.event)", "",
+            ] + text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var request = NetworkRequest(method: "POST", url: url, body: Array((lines.joined(separator: "\r\n") + "\r\n").utf8), timeout: 30)
+            request.mail = MailEnvelope(from: mailFrom ?? "", recipients: mailTo)
+            return request
         case .telegram:
             let escaped = MarkdownV2.escape(text.count > 4_000 ? String(text.prefix(3_999)) + "…" : text)
             let base = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -73,6 +88,19 @@ public struct AlertChannel: Sendable, Equatable {
                                                           "parse_mode": .string("MarkdownV2"), "disable_web_page_preview": .bool(true)]).serialized(),
                                   timeout: 10)
         }
+    }
+
+    /// RFC 5322 date in UTC: `Fri, 04 Dec 2026 15:54:00 +0000`.
+    static func mailDate(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
+        let iso = Timestamp.format(date) // YYYY-MM-DDTHH:MM:SS.sssZ
+        let parts = iso.split(separator: "T")
+        let ymd = parts[0].split(separator: "-")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = months[(Int(ymd[1]) ?? 1) - 1]
+        return "\(weekday), \(ymd[2]) \(month) \(ymd[0]) \(parts[1].prefix(8)) +0000"
     }
 
     /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
@@ -84,7 +112,7 @@ public struct AlertChannel: Sendable, Equatable {
     /// credential) replaced, for logs and the stored last error.
     public func redact(_ text: String) -> String {
         var out = text
-        if kind == .slack || kind == .discord { out = out.replacing(url, with: "[redacted webhook URL]") }
+        if kind == .slack || kind == .discord || kind == .email { out = out.replacing(url, with: "[redacted URL]") }
         if kind == .telegram, let secret, !secret.isEmpty { out = out.replacing(secret, with: "[redacted]") }
         return out
     }
@@ -107,6 +135,10 @@ public struct AlertChannel: Sendable, Equatable {
             if response.status == 200 { return .sent(response: text) }
         case .discord, .webhook:
             if (200..<300).contains(response.status) { return .sent(response: text.isEmpty ? "HTTP \(response.status)" : text) }
+        case .email:
+            // libcurl succeeds only when the server took the message; its final reply is 250.
+            if (200..<300).contains(response.status) { return .sent(response: "SMTP \(response.status)") }
+            return .failed(error: "SMTP \(response.status)", permanent: response.status >= 500)
         }
         let permanent = (400..<500).contains(response.status) && response.status != 408
         return .failed(error: redact("HTTP \(response.status): \(text)"), permanent: permanent)

@@ -81,6 +81,9 @@ final class CurlTransport: Sendable {
         var headers: [String: String] = [:]
         let limit: Int
         var overflowed = false
+        /// An SMTP upload: the message, and how much of it libcurl has read.
+        var upload: [UInt8] = []
+        var uploaded = 0
         let cancelled: AtomicFlag
         init(limit: Int, cancelled: AtomicFlag) { self.limit = limit; self.cancelled = cancelled }
     }
@@ -130,6 +133,9 @@ final class CurlTransport: Sendable {
             return length
         }
 
+        if let mail = request.mail {
+            return try Self.mail(request, envelope: mail, on: handle, sink: sink, context: context)
+        }
         var list: UnsafeMutablePointer<curl_slist>?
         for (name, value) in request.headers where name.lowercased() != "user-agent" {
             list = tradewizard_curl_slist_append(list, "\(name): \(value)")
@@ -157,6 +163,49 @@ final class CurlTransport: Sendable {
         }
         // The callbacks were given a context that dies with this call.
         _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
+        try Self.check(code, request: request, sink: sink, settings: settings)
+        var status = 0
+        _ = tradewizard_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return NetworkResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// Sends `request.body` as a mail: STARTTLS is required unless the server is on this machine
+    /// (`smtps://` is TLS from the start); credentials come from the URL (`smtp://user:pass@host`).
+    /// The response's status is the server's final SMTP code (250).
+    private static func mail(_ request: NetworkRequest, envelope: MailEnvelope, on handle: UnsafeMutableRawPointer, sink: Sink,
+                             context: UnsafeMutableRawPointer) throws -> NetworkResponse {
+        func set(_ option: CURLoption, _ value: Int) { _ = tradewizard_curl_setopt_long(handle, option, value) }
+        _ = "<\(envelope.from)>".withCString { tradewizard_curl_setopt_pointer(handle, CURLOPT_MAIL_FROM, $0) }
+        var recipients: UnsafeMutablePointer<curl_slist>?
+        for recipient in envelope.recipients { recipients = tradewizard_curl_slist_append(recipients, "<\(recipient)>") }
+        defer { tradewizard_curl_slist_free_all(recipients) }
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_MAIL_RCPT, recipients)
+        set(CURLOPT_USE_SSL, Int(LocalHost.isLocal(url: request.url) ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
+        sink.upload = request.body ?? []
+        set(CURLOPT_UPLOAD, 1)
+        _ = tradewizard_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(sink.upload.count))
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
+        _ = tradewizard_curl_setopt_callback(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
+            let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
+            let length = min(size * count, sink.upload.count - sink.uploaded)
+            guard length > 0, let buffer else { return 0 }
+            sink.upload.withUnsafeBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + sink.uploaded, byteCount: length)
+            }
+            sink.uploaded += length
+            return length
+        }
+        let code = tradewizard_curl_easy_perform(handle)
+        _ = tradewizard_curl_setopt_pointer(handle, CURLOPT_MAIL_RCPT, nil)
+        try check(code, request: request, sink: sink, settings: Settings(userAgent: "", connectTimeout: 0, timeout: 0, maxResponseBytes: 0))
+        var status = 0
+        _ = tradewizard_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return NetworkResponse(status: status, headers: [:], body: sink.body)
+    }
+
+    /// Maps a libcurl result to the client's errors.
+    private static func check(_ code: CURLcode, request: NetworkRequest, sink: Sink, settings: Settings) throws {
+        let cancelled = sink.cancelled
         guard code == CURLE_OK else {
             let detail = String(cString: tradewizard_curl_easy_strerror(code))
             switch code {
@@ -172,8 +221,5 @@ final class CurlTransport: Sendable {
                 throw NetworkError.transport(url: request.url, detail: detail)
             }
         }
-        var status = 0
-        _ = tradewizard_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return NetworkResponse(status: status, headers: sink.headers, body: sink.body)
     }
 }

@@ -2,6 +2,16 @@ import FoundationEssentials
 import Storage
 import Support
 
+/// The SMTP envelope of a mail sent through the network client.
+public struct MailEnvelope: Sendable, Equatable {
+    public var from: String
+    public var recipients: [String]
+    public init(from: String, recipients: [String]) {
+        self.from = from
+        self.recipients = recipients
+    }
+}
+
 /// An outgoing HTTP request for the network client.
 public struct NetworkRequest: Sendable {
     public var method: String
@@ -13,6 +23,8 @@ public struct NetworkRequest: Sendable {
     public var timeout: Double?
     /// The token bucket this request draws from (e.g. `gamma:/events`) and its limit.
     public var rateLimit: (key: String, limit: RateLimit)?
+    /// For an `smtp://`/`smtps://` URL: the envelope; `body` is then the whole RFC 5322 message.
+    public var mail: MailEnvelope?
 
     public init(method: String = "GET", url: String, headers: [String: String] = [:], body: [UInt8]? = nil,
                 timeout: Double? = nil, rateLimit: (key: String, limit: RateLimit)? = nil) {
