@@ -15,6 +15,7 @@ os.environ.setdefault("SE_AVOID_STATS", "true")
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 binary = os.path.abspath(sys.argv[1])
 token = "browser-test-admin-token-0123456789"
@@ -51,6 +52,14 @@ try:
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
 
+    def settles(condition, seconds=10):
+        """Whether `condition(driver)` becomes true within `seconds` (a click's navigation is asynchronous)."""
+        try:
+            WebDriverWait(driver, seconds).until(condition)
+            return True
+        except Exception:
+            return False
+
     def statuses():
         """(url, status) of every response since the last call, from the DevTools log."""
         seen = []
@@ -64,10 +73,10 @@ try:
         return seen
 
     driver.get(base + "/")
-    check(driver.current_url.endswith("/login"), "an anonymous visitor is sent to the login form")
+    check(settles(lambda d: d.current_url.endswith("/login")), "an anonymous visitor is sent to the login form")
     driver.find_element(By.NAME, "token").send_keys(token)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    check(driver.current_url.rstrip("/") == base, "logging in lands on the overview")
+    check(settles(lambda d: d.current_url.rstrip("/") == base), "logging in lands on the overview")
     statuses()
 
     market = re.search(r'href="(/markets/0x[0-9a-f]+)"', urllib.request.urlopen(urllib.request.Request(base + "/markets",
@@ -104,13 +113,13 @@ try:
     driver.get(base + "/operations")
     driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "document.querySelector(\"form[action='/operations/backup'] input[name=csrf]\").value='forged'"})
     driver.find_element(By.CSS_SELECTOR, "form[action='/operations/backup'] button").click()
-    check("Error 403" in driver.page_source, "a forged backup form is refused with 403")
+    check(settles(lambda d: "Error 403" in d.page_source), "a forged backup form is refused with 403")
 
     # Logout ends the session: the old cookie no longer opens a page.
     cookie = driver.get_cookie("tw_session")["value"]
     driver.get(base + "/")
     driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-    check(driver.current_url.endswith("/login"), "logout returns to the login form")
+    check(settles(lambda d: d.current_url.endswith("/login")), "logout returns to the login form")
     request = urllib.request.Request(base + "/", headers={"Cookie": "tw_session=" + cookie})
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs): return None
