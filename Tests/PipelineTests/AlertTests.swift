@@ -259,5 +259,10 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(routing.channels(for: "analysis.failed", severity: .warning), ["webhook"], "telegram takes critical only")
         XCTAssertEqual(routing.channels(for: "backup.failed", severity: .critical), ["webhook", "telegram"])
         XCTAssertEqual(routing.channels(for: "position.opened", severity: .critical), ["telegram"], "the route names the channels")
+        let wildcard = AlertRouting(channels: routing.channels, routes: ["*": ["webhook"]])
+        XCTAssertEqual(wildcard.channels(for: "analysis.failed", severity: .warning), ["webhook"])
+        XCTAssertEqual(wildcard.channels(for: "signal.accepted", severity: .info), [], "an event off by default needs its own route, * is not enough")
+        XCTAssertFalse(wildcard.routes("signal.rejected"))
+        XCTAssertTrue(AlertRouting(channels: routing.channels, routes: ["signal.rejected": ["webhook"]]).routes("signal.rejected"))
     }
 }

@@ -49,6 +49,29 @@ final class SignalIntakeTests: XCTestCase {
         }
     }
 
+    func testSignalAlertsAreWrittenWithTheSignalOnlyWhenRoutedAndPositionAlertsAlways() async throws {
+        func alerts() async throws -> [String] {
+            try await test.database.pool.read { try $0.query("SELECT event FROM alerts ORDER BY id").map { try $0.get("event", as: String.self) } }
+        }
+        let quiet = intake()
+        let first = body(["id": .string("a1")])
+        _ = await quiet.submit(TestRequest(body: first, signature: signature(first), pathToken: nil, remoteAddress: nil))
+        let firstAlerts = try await alerts()
+        XCTAssertEqual(firstAlerts, ["position.opened"], "a position change always has its alert; the signal's own is off by default")
+
+        var settings = SignalIntakeSettings(hmacSecret: Self.secret, token: Self.token, rules: SignalRules(cooldownSeconds: 0))
+        settings.alertAccepted = true
+        settings.alertRejected = true
+        let routed = SignalIntake(pool: test.database.pool, settings: settings, clock: clock)
+        let second = body(["id": .string("a2"), "direction": .string("put")])
+        _ = await routed.submit(TestRequest(body: second, signature: signature(second), pathToken: nil, remoteAddress: nil))
+        let bad = body(["id": .string("a3"), "price": .number(-1)])
+        let refused = await routed.submit(TestRequest(body: bad, signature: signature(bad), pathToken: nil, remoteAddress: nil))
+        XCTAssertEqual(refused.httpStatus, 422)
+        let events = try await alerts()
+        XCTAssertTrue(events.contains("signal.accepted") && events.contains("signal.rejected"), "\(events)")
+    }
+
     func testAValidSignatureIsAcceptedAndAFlippedByteIsRefusedWithNothingStored() async throws {
         let payload = body()
         let accepted = await intake().submit(TestRequest(body: payload, signature: signature(payload), pathToken: nil, remoteAddress: nil))

@@ -89,6 +89,8 @@ enum ConfigurationLoader {
         var alertProblems: [String] = []
         let alerts = alertConfiguration(values, problems: &alertProblems)
         configuration.alerts.routing = alerts.routing
+        configuration.signalIntake.alertAccepted = alerts.routing.routes(AlertEvents.signalAccepted.name)
+        configuration.signalIntake.alertRejected = alerts.routing.routes(AlertEvents.signalRejected.name)
         let conflicts = alertProblems + conflicts(in: configuration)
         guard conflicts.isEmpty else {
             return LoadedConfiguration(configuration: nil, problems: conflicts, warnings: warnings, effective: effective)

@@ -18,11 +18,14 @@ public enum AlertEvents {
     public static let positionClosed = Event(name: "position.closed", severity: .info, onByDefault: true)
     public static let healthChanged = Event(name: "health.changed", severity: .warning, onByDefault: true)
     public static let backupFailed = Event(name: "backup.failed", severity: .critical, onByDefault: true)
+    public static let signalAccepted = Event(name: "signal.accepted", severity: .info, onByDefault: false)
+    public static let signalRejected = Event(name: "signal.rejected", severity: .warning, onByDefault: false)
     public static let digest = Event(name: "digest.daily", severity: .info, onByDefault: true)
     public static let test = Event(name: "alerts.test", severity: .info, onByDefault: true)
 
     /// Every event, for routing and documentation.
-    public static let all = [recommendation, analysisFailed, positionOpened, positionClosed, healthChanged, backupFailed, digest, test]
+    public static let all = [recommendation, analysisFailed, signalAccepted, signalRejected, positionOpened, positionClosed, healthChanged, backupFailed,
+                              digest, test]
 
     static func money(_ value: Double) -> String { (value < 0 ? "-$" : "$") + Format.decimal(abs(value), 2) }
 
@@ -54,6 +57,21 @@ public enum AlertEvents {
                         text: "\(sample)Analysis of \"\(market.question)\" failed: \(message)",
                         data: .object(["conditionId": .string(market.conditionID), "run": .string(runID), "error": .string(message),
                                        "sample": .bool(market.isSample)]))
+    }
+
+    /// A webhook signal taken (`signal.accepted`, off unless routed): its decision.
+    public static func accepted(symbol: String, direction: String, action: String, rule: String, reasons: [String]) -> NewAlert {
+        NewAlert(event: signalAccepted.name, severity: signalAccepted.severity,
+                 text: "Signal \(direction) \(symbol): \(action) (\(rule)) " + reasons.joined(separator: "; "),
+                 data: .object(["symbol": .string(symbol), "direction": .string(direction), "action": .string(action), "rule": .string(rule),
+                                "reasons": .array(reasons.map(JSONValue.string))]))
+    }
+
+    /// A webhook request refused as invalid (`signal.rejected`, off unless routed); coalesced, a
+    /// misconfigured sender must not become one message per request.
+    public static func rejected(code: String, message: String) -> NewAlert {
+        NewAlert(event: signalRejected.name, severity: signalRejected.severity, text: "Signal rejected: \(code): \(message)",
+                 data: .object(["code": .string(code), "message": .string(message)]), coalesceKey: "signal.rejected")
     }
 
     /// A paper position opened by a webhook signal.

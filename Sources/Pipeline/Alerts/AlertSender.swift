@@ -3,8 +3,8 @@ import Storage
 import Support
 import Synchronization
 
-/// Which channels each event goes to: `routes` names them per event (`ALERT_ROUTES`); an event
-/// without a route goes to every channel when it is on by default, to none otherwise. A channel
+/// Which channels each event goes to: `routes` names them per event (`ALERT_ROUTES`, `*` for the
+/// rest); an event without a route goes to every channel when it is on by default, to none otherwise. A channel
 /// takes only alerts at or above its minimum severity.
 public struct AlertRouting: Sendable, Equatable {
     public var channels: [AlertChannel]
@@ -15,8 +15,13 @@ public struct AlertRouting: Sendable, Equatable {
         self.routes = routes
     }
 
+    /// Whether alerts of `event` go anywhere (an off-by-default event's fact then writes none).
+    public func routes(_ event: String) -> Bool { !channels(for: event, severity: .critical).isEmpty }
+
     public func channels(for event: String, severity: AlertSeverity) -> [String] {
-        let named = routes[event] ?? routes["*"] ?? ((AlertEvents.all.first { $0.name == event }?.onByDefault ?? true) ? channels.map(\.name) : [])
+        // An event that is off by default goes only where a route names it explicitly.
+        let onByDefault = AlertEvents.all.first { $0.name == event }?.onByDefault ?? true
+        let named = routes[event] ?? (onByDefault ? routes["*"] ?? channels.map(\.name) : [])
         return channels.filter { named.contains($0.name) && severity >= $0.minimumSeverity }.map(\.name)
     }
 }

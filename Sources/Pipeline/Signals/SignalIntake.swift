@@ -9,6 +9,10 @@ public struct SignalIntakeSettings: Sendable {
     public var maxLagSeconds: Double
     public var dedupWindowSeconds: Double
     public var rules: SignalRules
+    /// Write `signal.accepted` / `signal.rejected` alerts (off unless `ALERT_ROUTES` routes them:
+    /// with them off the intake writes nothing more than it always did).
+    public var alertAccepted = false
+    public var alertRejected = false
 
     public init(hmacSecret: String?, token: String?, maxLagSeconds: Double = 300, dedupWindowSeconds: Double = 3_600,
                 rules: SignalRules = SignalRules()) {
@@ -89,7 +93,7 @@ public struct SignalIntake: Sendable {
                                    idempotencyKey: signal.id, dedupKey: dedupKey, authMethod: method,
                                    metadata: signal.metadata, rawBody: String(decoding: body.canonical, as: UTF8.self))
             let intakeMilliseconds = started.secondsElapsed() * 1000
-            let (rules, window) = (settings.rules, settings.dedupWindowSeconds)
+            let (rules, window, alertAccepted) = (settings.rules, settings.dedupWindowSeconds, settings.alertAccepted)
             let stored = try await pool.write { database -> (String, Decision?, Double) in
                 let store = database.signals
                 if let existing = try store.duplicate(of: dedupKey, notBefore: now.addingTimeInterval(-window)) {
@@ -120,6 +124,10 @@ public struct SignalIntake: Sendable {
                 let seconds = deciding.secondsElapsed()
                 try store.recordDecision(signalID: id, action: decision.action, rule: decision.rule, reasons: decision.reasons,
                                          positionID: positionID, milliseconds: seconds * 1000)
+                if alertAccepted {
+                    try database.alerts.enqueue(AlertEvents.accepted(symbol: signal.symbol, direction: signal.direction.rawValue,
+                                                                     action: decision.action, rule: decision.rule, reasons: decision.reasons))
+                }
                 return (correlation, decision, seconds)
             }
             guard let decision = stored.1 else { return result(.duplicate(correlationID: stored.0)) }
@@ -130,8 +138,12 @@ public struct SignalIntake: Sendable {
             let payload = (try? decoded.get()).map { String(decoding: $0.canonical, as: UTF8.self) }
                 ?? SignalBody.redactedExcerpt(request.body, credentials: credentials)
             do {
-                try await pool.write { try $0.signals.recordError(code: rejection.code, message: rejection.message, payload: payload,
-                                                                   remoteAddress: request.remoteAddress) }
+                let alertRejected = settings.alertRejected
+                try await pool.write { database in
+                    try database.signals.recordError(code: rejection.code, message: rejection.message, payload: payload,
+                                                     remoteAddress: request.remoteAddress)
+                    if alertRejected { try database.alerts.enqueue(AlertEvents.rejected(code: rejection.code, message: rejection.message)) }
+                }
             } catch {
                 return result(.storageUnavailable)
             }
