@@ -32,10 +32,10 @@ enum MarketPages {
     static func overview(_ context: DashboardContext) async throws -> HTTPResponse {
         let health = context.health.snapshot
         let day = String(Timestamp.format(context.now).prefix(10))
-        let (recommendations, positions, spend) = try await context.pool.read { database in
+        let (recommendations, positions, spend, realized) = try await context.pool.read { database in
             let recent = try database.recommendations.list(page: PageRequest(limit: 10)).items
             let rows = try recent.map { ($0, try database.markets.find(id: $0.marketID)) }
-            return (rows, try database.signals.openPositions(), try database.llmCalls.spend(day: day))
+            return (rows, try database.signals.openPositions(), try database.llmCalls.spend(day: day), try database.signals.realizedPnl())
         }
         func card(_ label: String, _ value: HTML, _ note: String = "") -> HTML {
             "<div class=\"card\">\(label)<b>\(value)</b><span class=\"muted\">\(note)</span></div>"
@@ -48,7 +48,7 @@ enum MarketPages {
             card("LLM spend today", "\(DashboardLayout.money(spend.costUSD))", budget.map { "of \(DashboardLayout.money($0)) budget" } ?? "no daily budget"),
             card("Last backup", "\(DashboardLayout.time(health.lastBackupAt))",
                  health.lastBackupVerified.map { $0 ? "verified" : "verification failed" } ?? "none yet"),
-            card("Open paper positions", "\(positions.count)", "exposure \(DashboardLayout.money(positions.reduce(0) { $0 + $1.exposure }))"),
+            card("Open paper positions", "\(positions.count)", "exposure \(DashboardLayout.money(positions.reduce(0) { $0 + $1.exposure })), realised P&L \(DashboardLayout.money(realized))"),
         ]
         for (api, usage) in health.quota.sorted(by: { $0.key < $1.key }) {
             cards.append(card("Quota \(api)", "\(usage.used) / \(usage.limit)", "today (UTC)"))
