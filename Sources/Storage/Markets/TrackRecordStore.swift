@@ -110,14 +110,18 @@ public struct TrackRecordStore {
     public func forecasts(_ scope: TrackRecordScope) throws -> [ForecastRow] {
         var rows: [ForecastRow] = []
         var types: [String] = [], directions: [String] = []
+        // Each resolved market's outcome and close time computed once (not once per analysis).
         try database.forEachRow("""
+            WITH m AS MATERIALIZED (
+                SELECT id, event_type, \(Self.yesWon) AS yes_won, \(Self.seconds("resolved_at")) AS resolved
+                FROM markets m WHERE m.status = 'resolved' AND m.resolved_outcome IS NOT NULL AND m.sample = ?)
             SELECT r.id, r.market_id, \(Self.seconds("r.created_at")), r.fair_probability,
                    coalesce(r.consensus_probability,
                             (SELECT json_extract(h.detail, '$.consensus.probability') FROM analysis_history h WHERE h.run_id = r.run_id),
                             r.fair_probability), r.market_probability,
-                   r.direction, \(Self.yesWon), m.event_type, \(Self.seconds("m.resolved_at"))
-            FROM recommendations r JOIN markets m ON m.id = r.market_id
-            WHERE m.status = 'resolved' AND m.resolved_outcome IS NOT NULL AND \(Self.scopeFilter)
+                   r.direction, m.yes_won, m.event_type, m.resolved
+            FROM m JOIN recommendations r ON r.market_id = m.id
+            WHERE r.created_at >= ? AND r.created_at <= ?
             """, scope.arguments) { s in
             rows.append(ForecastRow(recommendationID: s.int64(at: 0), marketID: s.int64(at: 1),
                                     time: s.double(at: 2), decisionProbability: s.double(at: 3),
