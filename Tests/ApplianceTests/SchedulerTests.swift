@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Pipeline
 @testable import Appliance
 import Storage
 import Support
@@ -167,6 +168,23 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(Timestamp.format(schedule.nextSlot(after: now)), "2026-11-22T02:00:00.000Z")
         let exactly = Timestamp.parse("2026-11-21T02:00:00Z")!
         XCTAssertEqual(Timestamp.format(schedule.nextSlot(after: exactly)), "2026-11-22T02:00:00.000Z")
+    }
+
+    func testADailySlotInAZoneStaysAtItsLocalTimeAcrossDaylightSaving() throws {
+        let schedule = Schedule.dailyAt(minuteOfDay: 7 * 60, zone: try XCTUnwrap(SessionTimeZone("America/New_York")))
+        func at(_ text: String) -> Date { Timestamp.parse(text)! }
+        // Summer (EDT, UTC−4): 07:00 local is 11:00Z; winter (EST, UTC−5): 12:00Z.
+        XCTAssertEqual(Timestamp.format(schedule.previousSlot(atOrBefore: at("2026-07-01T15:00:00Z"))!), "2026-07-01T11:00:00.000Z")
+        XCTAssertEqual(Timestamp.format(schedule.previousSlot(atOrBefore: at("2026-07-01T10:59:00Z"))!), "2026-06-30T11:00:00.000Z")
+        XCTAssertEqual(Timestamp.format(schedule.previousSlot(atOrBefore: at("2026-12-01T13:00:00Z"))!), "2026-12-01T12:00:00.000Z")
+        // Daylight saving ends on 2026-11-01: the day after a summer slot, the slot is an hour later in UTC.
+        XCTAssertEqual(Timestamp.format(schedule.nextSlot(after: at("2026-10-31T11:30:00Z"))), "2026-11-01T12:00:00.000Z")
+        XCTAssertEqual(Timestamp.format(schedule.nextSlot(after: at("2026-11-01T12:00:00Z"))), "2026-11-02T12:00:00.000Z")
+        // … and starts on 2026-03-08: an hour earlier.
+        XCTAssertEqual(Timestamp.format(schedule.nextSlot(after: at("2026-03-07T12:30:00Z"))), "2026-03-08T11:00:00.000Z")
+        // A fixed offset.
+        let tokyo = Schedule.dailyAt(minuteOfDay: 8 * 60, zone: try XCTUnwrap(SessionTimeZone("+09:00")))
+        XCTAssertEqual(Timestamp.format(tokyo.nextSlot(after: at("2026-12-01T00:00:00Z"))), "2026-12-01T23:00:00.000Z")
     }
 }
 

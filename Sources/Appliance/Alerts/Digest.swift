@@ -92,9 +92,9 @@ struct Digest: Encodable, Sendable {
 }
 
 extension MaintenanceJobs {
-    /// Daily at `ALERT_DIGEST_TIME`: yesterday's digest into the outbox (when a channel is configured).
+    /// Daily at `ALERT_DIGEST_TIME` in `ALERT_DIGEST_TIME_ZONE`: yesterday's (UTC) digest into the outbox (when a channel is configured).
     static func digest(database: AppDatabase, configuration: Configuration, logger: Logger) -> Job {
-        Job(name: "daily-digest", schedule: .dailyAt(minuteOfDay: configuration.alerts.digestMinuteOfDay)) {
+        Job(name: "daily-digest", schedule: .dailyAt(minuteOfDay: configuration.alerts.digestMinuteOfDay, zone: configuration.alerts.digestZone)) {
             guard configuration.alerts.isEnabled else { return .skipped("no alert channel configured") }
             let now = database.clock.now()
             try await database.pool.write { database in

@@ -148,7 +148,8 @@ public struct AlertConfiguration: Sendable {
     public var sender = AlertSender.Settings()
     /// Minutes a channel may fail before `/health` is degraded.
     public var failingMinutes = 60.0
-    /// Minute of the UTC day the digest is sent.
+    /// Minute of the day the digest is sent, in `digestZone`.
     public var digestMinuteOfDay = 7 * 60
+    public var digestZone = SessionTimeZone("UTC")!
     public var isEnabled: Bool { !routing.channels.isEmpty }
 }

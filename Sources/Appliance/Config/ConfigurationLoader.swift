@@ -275,6 +275,7 @@ enum ConfigurationLoader {
         configuration.alerts.sender.giveUpAfter = double("ALERT_GIVE_UP_HOURS") * 3_600
         configuration.alerts.failingMinutes = double("ALERT_FAILING_MINUTES")
         configuration.alerts.digestMinuteOfDay = parseTimeOfDay(values["ALERT_DIGEST_TIME"] ?? "07:00") ?? 7 * 60
+        configuration.alerts.digestZone = SessionTimeZone(values["ALERT_DIGEST_TIME_ZONE"] ?? "UTC") ?? SessionTimeZone("UTC")!
         configuration.decisionBlend = values["DECISION_BLEND"]?.lowercased() == "auto"
         return configuration
     }
