@@ -17,12 +17,15 @@ enum DashboardRoutes {
         let tables = FragmentCache(maxAge: 10)
 
         /// A page or form behind the access rule: a caller without access is sent to the login
-        /// form (with a token configured) or refused (local-only without one).
+        /// form (with a token configured) or refused (local-only without one). Pages answer errors
+        /// as HTML pages; the JSON routes among them (`/api/…`) keep the one JSON error shape.
         func guarded(_ method: HTTPMethod, _ pattern: String,
                      _ body: @escaping @Sendable (HTTPRequest, DashboardContext, DashboardAccess.Caller) async throws -> HTTPResponse) -> Route {
-            Route(method, pattern, .task { request in
+            let api = pattern.hasPrefix("/api/")
+            return Route(method, pattern, .task { request in
                 let now = clock.now()
                 guard let caller = access.caller(request, now: now) else {
+                    if api { throw AdminAuthentication.refusal }
                     if access.token != nil {
                         return DashboardLayout.respond("", status: 303, extra: [("Location", "/login")])
                     }
@@ -34,7 +37,7 @@ enum DashboardRoutes {
                 do {
                     if method == .post { _ = try access.checkForm(request, caller: caller) }
                     return try await body(request, context, caller)
-                } catch let error as HTTPError {
+                } catch let error as HTTPError where !api {
                     return errorPage(error.status, error.message)
                 }
             })
