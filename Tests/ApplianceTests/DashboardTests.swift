@@ -54,6 +54,9 @@ final class DashboardTests: XCTestCase {
             XCTAssertEqual(anonymous.status, 303, path)
             XCTAssertEqual(header(anonymous, "location"), "/login", path)
         }
+        let api = try await client.send(method: "GET", path: "/api/charts")
+        XCTAssertEqual(api.status, 401, "the dashboard's JSON routes refuse in JSON, no redirect")
+        XCTAssertEqual(try JSONValue.parse(api.body)["error"]?["code"], "unauthorized")
         let wrong = form(["token": "not-the-token"])
         let refused = try await client.send(method: "POST", path: "/login", headers: wrong.headers, body: wrong.body)
         XCTAssertEqual(refused.status, 401)
