@@ -43,6 +43,10 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(MarkdownV2.escape(reserved), reserved.map { "\\\($0)" }.joined())
         XCTAssertEqual(MarkdownV2.escape("Will Trump win? 55% (YES) — 2028."), "Will Trump win? 55% \\(YES\\) — 2028\\.")
         XCTAssertEqual(MarkdownV2.escape("plain words 123 é ü"), "plain words 123 é ü")
+        // Telegram's 4,096-character limit holds after escaping, and no escape is split.
+        let long = MarkdownV2.escape(String(repeating: ".", count: 5_000), limit: 4_096)
+        XCTAssertLessThanOrEqual(long.count, 4_096)
+        XCTAssertTrue(long.hasSuffix("\\.…"), String(long.suffix(6)))
     }
 
     func testTheGenericWebhookIsSignedOverTimeAndBodyAndCarriesTheIdempotencyKey() async throws {

@@ -81,7 +81,7 @@ public struct AlertChannel: Sendable, Equatable {
             request.mail = MailEnvelope(from: mailFrom ?? "", recipients: mailTo)
             return request
         case .telegram:
-            let escaped = MarkdownV2.escape(text.count > 4_000 ? String(text.prefix(3_999)) + "…" : text)
+            let escaped = MarkdownV2.escape(text, limit: 4_096)
             let base = url.hasSuffix("/") ? String(url.dropLast()) : url
             return NetworkRequest(method: "POST", url: "\(base)/bot\(secret ?? "")/sendMessage", headers: ["Content-Type": "application/json"],
                                   body: JSONValue.object(["chat_id": .string(chatID ?? ""), "text": .string(escaped),
