@@ -90,9 +90,12 @@ final class AnalysisEndToEndTests: XCTestCase {
                       "market_microstructure", "tail_risk"] {
             XCTAssertTrue(analysed.output.contains(label), "missing \(label):\n\(analysed.output)")
         }
+        XCTAssertTrue(analysed.output.contains("Action            NO_TRADE — edge"), "a NO_TRADE names the rule that decided it:\n\(analysed.output)")
         let json = run(["analyze", market.conditionID, "--json"])
         XCTAssertEqual(json.status, 0, json.output)
-        XCTAssertEqual(try JSONValue.parse(Array(json.output.utf8))["conditionID"], .string(market.conditionID))
+        let report = try JSONValue.parse(Array(json.output.utf8))
+        XCTAssertEqual(report["conditionID"], .string(market.conditionID))
+        XCTAssertTrue(report["noTradeReason"]?.stringValue?.contains("below the +5.0 pts minimum") == true, json.output)
         XCTAssertEqual(run(["analyze"]).status, 2)
         XCTAssertEqual(run(["analyze", "0xnothing"]).status, 1)
     }

@@ -57,7 +57,7 @@ enum AnalyzeCommand: Command {
             return "\(Format.percent(low)) – \(Format.percent(high))"
         }
         lines += [
-            "Action            \(r.direction.rawValue)",
+            "Action            \(r.direction.rawValue)" + (r.direction == .noTrade ? report.noTradeReason.map { " — \($0)" } ?? "" : ""),
             "EV per $100       $\(Format.decimal(r.expectedValue, 2))",
             "Win probability   \(r.winProbability.map(Format.percent) ?? "-")",
             "Entry zone        \(zone(r.entryZoneMin, r.entryZoneMax))",

@@ -23,6 +23,8 @@ public struct AnalysisReport: Codable, Sendable {
     public var llm: JSONValue?
     /// Agents of a partial run that failed: node → error (empty when every agent answered).
     public var agentErrors: [String: String] = [:]
+    /// For a NO_TRADE: the rule that decided it (edge below the minimum, no positive expected value).
+    public var noTradeReason: String?
 }
 
 /// Runs analyses on the graph: one graph thread per run, never two runs of one market at once,
@@ -164,6 +166,7 @@ public final class MarketAnalyzer: Sendable {
             report.tokensOut = run.tokensOut
             report.llm = run.detail["llm"]
             for (node, message) in run.detail["agentErrors"]?.objectValue ?? [:] { report.agentErrors[node] = message.stringValue ?? "" }
+            report.noTradeReason = run.detail["noTradeReason"]?.stringValue
             if let budget = run.detail["budgetExhausted"] {
                 report.llm = .object((report.llm?.objectValue ?? [:]).merging(["budgetExhausted": budget]) { _, new in new })
             }
