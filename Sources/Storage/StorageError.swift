@@ -11,6 +11,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
 
         /// The database was written by a newer binary.
         public static let schemaTooNew = Code(rawValue: "schema_too_new")
+        /// The database has not been migrated to this binary's schema yet.
+        public static let schemaTooOld = Code(rawValue: "schema_too_old")
         /// A migration failed; the database stays at the previous version.
         public static let migrationFailed = Code(rawValue: "migration_failed")
         /// Another process holds the data directory's lock.

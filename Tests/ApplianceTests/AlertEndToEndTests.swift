@@ -28,6 +28,23 @@ final class AlertEndToEndTests: XCTestCase {
         throw SystemError(.io, "serve exited before it was ready: \(log.joined(separator: "\n"))")
     }
 
+    func testAReadOnlyVerbOnADatabaseNotYetMigratedSaysToMigrateInsteadOfFailingOnAMissingTable() async throws {
+        let old = try await AppDatabase.open(DataDirectory(path: directory + "/data"), migrations: Array(Schema.migrations.prefix(9)))
+        old.close()
+        func run(_ arguments: [String]) -> (Int32, String) {
+            guard let child = try? Subprocess(arguments: [binary] + arguments + ["--data-dir", directory + "/data", "--env-file", "/dev/null"],
+                                              mergeErrors: true) else { return (-1, "") }
+            let output = child.readAll()
+            return (child.wait(), output)
+        }
+        let listed = run(["alerts"])
+        XCTAssertEqual(listed.0, 1)
+        XCTAssertTrue(listed.1.contains("schema version 9") && listed.1.contains("tradewizard migrate"), listed.1)
+        XCTAssertFalse(listed.1.contains("no such table"), listed.1)
+        XCTAssertEqual(run(["migrate"]).0, 0)
+        XCTAssertEqual(run(["alerts"]).0, 0, "after the migration the verb works")
+    }
+
     func testAlertsOfACrashedRunReachAReceiverThatWasDownOncePerKeyAfterTheRestart() async throws {
         // First run: the receiver is down (nothing listens on port 9); the cycle's facts and alerts are written.
         let down = ["ALERT_WEBHOOK_URL": "http://127.0.0.1:9/alerts", "ALERT_WEBHOOK_SECRET": Self.secret]
