@@ -50,7 +50,7 @@ enum TrackRecordOptions {
         guard let name = arguments.options["--replay"] else { return (try configuration.openDatabaseReadOnly(), nil) }
         if arguments.has("--sample") { throw UsageError("--replay and --sample cannot be combined: a replay knows which data it ran on") }
         let replays = ReplayDirectory(configuration.dataDirectory)
-        guard let info = try (name == "latest" ? replays.list().last : replays.find(name)) else {
+        guard let info = try replays.resolve(name) else {
             throw UsageError(name == "latest" ? "there is no replay yet: run `tradewizard replay` first"
                                               : "no replay \(name); `tradewizard replay --list` shows them")
         }

@@ -55,14 +55,13 @@ final class DashboardSessions: Sendable {
 
     func revoke(_ id: String) { state.withLock { _ = $0.sessions.removeValue(forKey: id) } }
 
-    /// Counts a failed login of `peer`; true when it has failed too often in the last minute.
-    func failed(peer: String, now: Date) -> Bool {
+    /// Counts a failed login of `peer` (see `throttled`).
+    func failed(peer: String, now: Date) {
         state.withLock { state in
             var recent = (state.failures[peer] ?? []).filter { now.timeIntervalSince($0) < 60 }
             recent.append(now)
             state.failures[peer] = recent
             if state.failures.count > 10_000 { state.failures = state.failures.filter { $0.value.contains { now.timeIntervalSince($0) < 60 } } }
-            return recent.count > Self.failuresAllowed
         }
     }
 

@@ -58,7 +58,7 @@ enum DashboardRoutes {
                 }
                 let presented = request.formFields["token"] ?? ""
                 guard AdminAuthentication.isSameOrigin(request), constantTimeEquals(Array(presented.utf8), Array(token.utf8)) else {
-                    _ = sessions.failed(peer: peer, now: now)
+                    sessions.failed(peer: peer, now: now)
                     logger.warning("dashboard login refused", ["peer": peer])
                     return loginPage(access: access, request: request, message: "That token is not the admin token.", status: 401)
                 }

@@ -37,7 +37,13 @@ enum TrackRecordPages {
         let sample = context.sample, pool = context.pool, now = context.now
         let replays = ReplayDirectory(context.configuration.dataDirectory)
         let known = (try? replays.list()) ?? []
-        let replay = try name.map { try TrackRecordRoutes.replayInfo($0, configuration: context.configuration) }
+        // Resolved from the list just read (each listing opens every replay's database).
+        let replay = try name.map { name -> ReplayInfo in
+            guard let found = name == "latest" ? known.last : known.first(where: { $0.id == name }) else {
+                throw HTTPError.notFound(name == "latest" ? "there is no replay yet: run `tradewizard replay`" : "no replay \(name)")
+            }
+            return found
+        }
         let record: TrackRecord
         if let replay {
             // A replay lives in its own file: opened read-only on a reader thread of the pool.

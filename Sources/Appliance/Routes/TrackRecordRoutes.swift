@@ -79,9 +79,8 @@ enum TrackRecordRoutes {
 
     /// The replay named `name` (its id, or `latest`) in the data directory; 404 when there is none.
     static func replayInfo(_ name: String, configuration: Configuration) throws -> ReplayInfo {
-        let known = (try? ReplayDirectory(configuration.dataDirectory).list()) ?? []
-        guard let found = name == "latest" ? known.last : known.first(where: { $0.id == name }) else {
-            throw HTTPError(404, code: "unknown_replay", message: known.isEmpty ? "there is no replay yet: run `tradewizard replay`" : "no replay \(name)")
+        guard let found = try? ReplayDirectory(configuration.dataDirectory).resolve(name) else {
+            throw HTTPError(404, code: "unknown_replay", message: name == "latest" ? "there is no replay yet: run `tradewizard replay`" : "no replay \(name)")
         }
         return found
     }

@@ -133,12 +133,6 @@ public struct AlertStore {
             """, [channel, now, limit]).map(Self.delivery)
     }
 
-    /// How many deliveries of `channel` are pending and due now.
-    public func dueCount(channel: String) throws -> Int {
-        try database.scalar("SELECT count(*) FROM alert_deliveries WHERE channel = ? AND status = 'pending' AND next_attempt_at <= ?",
-                            [channel, now], as: Int.self) ?? 0
-    }
-
     /// Deliveries newest first (optionally of one status), at most `limit`.
     public func list(status: DeliveryStatus? = nil, limit: Int = 100) throws -> [AlertDelivery] {
         let filter = status == nil ? "" : "WHERE d.status = ?"

@@ -106,6 +106,9 @@ public struct ReplayDirectory: Sendable {
         return try list().first { $0.id == id }
     }
 
+    /// The replay `name` names — its id, or `latest` for the newest — or nil.
+    public func resolve(_ name: String) throws -> ReplayInfo? { name == "latest" ? try list().last : try find(name) }
+
     /// A read-only connection to a replay's database.
     public func openReadOnly(_ info: ReplayInfo) throws -> Database { try open(directory(info.id).databasePath) }
 
